@@ -1,0 +1,38 @@
+# kiln — `make setup`, `make demo`, `make test`, `make check`.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_REGISTRY ?= 127.0.0.1:5000
+
+.PHONY: setup system venv demo test test-all check snapshots bench clean
+
+setup: system venv
+
+system:
+	bash scripts/install-system.sh
+
+venv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
+	$(UV) sync --frozen
+
+demo: setup
+	bash scripts/demo.sh $(DEMO_REGISTRY)
+
+test: setup
+	$(VENV)/bin/pytest
+
+check: venv
+	$(VENV)/bin/ruff check kiln tests bench scripts
+	$(VENV)/bin/ruff format --check kiln tests bench scripts
+	$(VENV)/bin/mypy kiln
+	$(PY) scripts/check_structure.py
+
+snapshots: venv
+	$(PY) -m tests.snapshots.regenerate
+
+bench: setup
+	$(PY) bench/build_bench.py
+
+clean:
+	rm -rf .kiln

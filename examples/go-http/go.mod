@@ -1,0 +1,3 @@
+module example.com/kiln/gohttp
+
+go 1.22

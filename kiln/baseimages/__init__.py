@@ -1,0 +1,1 @@
+"""Base images built from Debian packages (mmdebstrap), for hosts without a public registry."""

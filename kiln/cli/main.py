@@ -1,0 +1,202 @@
+"""`kiln`: plan, dockerfile, build, bases — errors become one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from kiln.baseimages.bootstrap import bootstrap, parse_target
+from kiln.config import Settings
+from kiln.errors import KilnError, UserError
+from kiln.logs.reporter import Reporter
+from kiln.pipeline.local import (
+    LocalBuild,
+    build_local,
+    default_engine,
+    dockerfile_text,
+    plan_directory,
+)
+from kiln.pipeline.local import (
+    parse_target as parse_image_target,
+)
+from kiln.plan.bases import load_catalog
+from kiln.source.git import head_commit
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="kiln: turn a source directory into an OCI image (plan, build, push).",
+)
+bases_app = typer.Typer(no_args_is_help=True, help="Base images: bootstrap from Debian, list.")
+app.add_typer(bases_app, name="bases")
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+T = TypeVar("T")
+
+DirArg = Annotated[Path, typer.Argument(help="the project directory")]
+ProviderOpt = Annotated[str | None, typer.Option("--provider", help="force a provider by name")]
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _fail(exc: KilnError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", markup=True)
+    return typer.Exit(2 if isinstance(exc, UserError) else 1)
+
+
+def _guard(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except KilnError as exc:
+        raise _fail(exc) from None
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return _guard(lambda: asyncio.run(coroutine))
+
+
+def _directory(path: Path) -> Path:
+    if not path.exists():
+        raise _fail(UserError(f"{path}: no such directory"))
+    if not path.is_dir():
+        raise _fail(UserError(f"{path}: not a directory"))
+    return path
+
+
+@app.command()
+def plan(
+    directory: DirArg,
+    as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
+    provider: ProviderOpt = None,
+) -> None:
+    """Detect the project and print its build plan (with the reason for each decision)."""
+    settings = _settings()
+    result = _guard(lambda: plan_directory(settings, _directory(directory), provider))
+    if as_json:
+        out.print_json(result.model_dump_json())
+        return
+    out.print(
+        f"[bold]{result.provider}[/]" + (f" · {result.framework}" if result.framework else "")
+    )
+    for key in ("language", "language_version", "package_manager", "start", "port"):
+        value = getattr(result, key)
+        if value is not None:
+            out.print(f"  {key:<16} {value}", markup=False)
+    for label, commands in (("install", result.install), ("build", result.build)):
+        for command in commands:
+            out.print(f"  {label:<16} {command}", markup=False)
+    out.print("\n[bold]why[/]")
+    for sentence in result.explanations:
+        out.print(f"  • {sentence}", markup=False)
+
+
+@app.command()
+def dockerfile(directory: DirArg, provider: ProviderOpt = None) -> None:
+    """Print the Dockerfile kiln would build for the project."""
+    settings = _settings()
+    source = _directory(directory)
+    text = _guard(
+        lambda: dockerfile_text(settings, source, plan_directory(settings, source, provider))
+    )
+    out.print(text, end="", markup=False)
+
+
+@app.command()
+def build(
+    directory: DirArg,
+    image: Annotated[str, typer.Option("--image", help="HOST[:PORT]/REPOSITORY[:TAG]")],
+    push: Annotated[
+        bool, typer.Option("--push", help="push and print the registry's digest")
+    ] = False,
+    provider: ProviderOpt = None,
+    source_url: Annotated[
+        str | None, typer.Option("--source-url", help="org.opencontainers.image.source")
+    ] = None,
+) -> None:
+    """Build the project into an image (and push it); prints the digest on stdout."""
+    settings = _settings()
+    source = _directory(directory)
+    target = _guard(lambda: parse_image_target(image))
+    request = LocalBuild(
+        source_dir=source, image=target, push=push, provider=provider,
+        source_url=source_url, revision=head_commit(source),
+    )  # fmt: skip
+    with err.status("starting") as status:
+
+        def step(name: str) -> None:
+            status.update(f"[bold]{name}[/] {target}")
+            err.print(f"[bold cyan]==>[/] {name}")
+
+        def log(line: str) -> None:
+            err.print(f"    {line}", markup=False)
+
+        result = _run(build_local(settings, request, Reporter(log=log, step=step)))
+    if result.digest is None:
+        err.print(f"[green]built[/] {result.image} (image id {result.image_id[:12]}; not pushed)")
+        out.print(result.image_id, markup=False)
+        return
+    size = f"{result.size_bytes / 1e6:.1f} MB" if result.size_bytes is not None else "?"
+    err.print(f"[green]pushed[/] {result.image} ({size} compressed)")
+    out.print(result.digest, markup=False)
+
+
+@bases_app.command("bootstrap")
+def bases_bootstrap(
+    registry: Annotated[str, typer.Option("--registry", help="HOST[:PORT]/PREFIX to push to")],
+    refresh: Annotated[bool, typer.Option("--refresh", help="rebuild even if up to date")] = False,
+) -> None:
+    """Build base images from Debian packages, push them, and write the catalog."""
+    settings = _settings()
+    target = _guard(lambda: parse_target(registry))
+    with err.status("bootstrapping") as status:
+
+        def step(name: str) -> None:
+            status.update(f"[bold]{name}[/]")
+            err.print(f"[bold cyan]==>[/] {name}")
+
+        def log(line: str) -> None:
+            err.print(f"    {line}", markup=False)
+
+        outcome = _run(
+            bootstrap(
+                settings, target, default_engine(settings), Reporter(log, step), refresh=refresh
+            )
+        )
+    err.print(f"built {len(outcome.built)}, up to date {len(outcome.reused)}")
+    err.print(f"catalog written to {settings.catalog_path}")
+    _print_catalog(settings)
+
+
+@bases_app.command("list")
+def bases_list(
+    as_json: Annotated[bool, typer.Option("--json", help="print the catalog as JSON")] = False,
+) -> None:
+    """Show the base-image catalog plans resolve against."""
+    settings = _settings()
+    if as_json:
+        catalog = _guard(lambda: load_catalog(settings.catalog_path))
+        out.print_json(catalog.model_dump_json())
+        return
+    _print_catalog(settings)
+
+
+def _print_catalog(settings: Settings) -> None:
+    catalog = _guard(lambda: load_catalog(settings.catalog_path))
+    out.print(f"catalog: {catalog.source}", markup=False)
+    for entry in catalog.images:
+        exact = entry.full_version or entry.version
+        out.print(
+            f"  {entry.language:<8} {entry.version:<9} {entry.role:<8} {exact:<10} {entry.pinned}",
+            markup=False,
+        )
+
+
+def run() -> None:
+    app()

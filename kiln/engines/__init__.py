@@ -1,0 +1,1 @@
+"""Build engines behind one protocol: buildah (embedded default) and, later, BuildKit."""

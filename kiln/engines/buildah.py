@@ -1,0 +1,100 @@
+"""The buildah engine: daemonless `buildah bud` with layer caching, then `buildah push`."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from kiln.engines.base import BuildRequest, BuildResult, LogFn
+from kiln.engines.process import ProcessResult, run_streaming
+from kiln.errors import BuildFailed, RegistryAuthError, RegistryError
+from kiln.refs import ImageRef
+
+_AUTH_FAILURE = re.compile(r"unauthorized|authentication required|denied|401|403", re.IGNORECASE)
+_STEP_FAILURE = re.compile(
+    r"^(?:Error: )?(?:building at STEP|error building at STEP)", re.IGNORECASE
+)
+
+
+class BuildahEngine:
+    """Runs the `buildah` binary; storage driver and OCI runtime come from Settings."""
+
+    name = "buildah"
+
+    def __init__(self, *, storage_driver: str, runtime: str, network: str) -> None:
+        self.storage_driver = storage_driver
+        self.runtime = runtime
+        self.network = network
+
+    def _base(self) -> list[str]:
+        return ["buildah", "--storage-driver", self.storage_driver]
+
+    @staticmethod
+    def _tls_verify(image: ImageRef, insecure: frozenset[str]) -> str:
+        return "--tls-verify=false" if image.registry in insecure else "--tls-verify=true"
+
+    def bud_argv(self, request: BuildRequest, iidfile: Path) -> list[str]:
+        argv = [
+            *self._base(), "bud",
+            "--layers",
+            "--runtime", self.runtime,
+            "--network", self.network,
+            "--iidfile", str(iidfile),
+            "-f", str(request.dockerfile),
+        ]  # fmt: skip
+        # Base images come from the catalog's registry; pulls from an insecure one need this.
+        if request.insecure_registries:
+            argv.append("--tls-verify=false")
+        for secret_id, path in sorted(request.secrets.items()):
+            argv += ["--secret", f"id={secret_id},src={path}"]
+        for key, value in sorted(request.build_args.items()):
+            argv += ["--build-arg", f"{key}={value}"]
+        for key, value in sorted(request.labels.items()):
+            argv += ["--label", f"{key}={value}"]
+        for key, value in sorted(request.annotations.items()):
+            argv += ["--annotation", f"{key}={value}"]
+        for tag in request.tags:
+            argv += ["-t", str(tag)]
+        argv.append(str(request.context_dir))
+        return argv
+
+    async def build(self, request: BuildRequest, log: LogFn) -> BuildResult:
+        with tempfile.TemporaryDirectory(prefix="kiln-buildah-") as scratch:
+            iidfile = Path(scratch) / "iid"
+            result = await run_streaming(self.bud_argv(request, iidfile), log)
+            if result.returncode != 0:
+                raise BuildFailed(_failure_summary(result))
+            image_id = iidfile.read_text().strip()
+            digest = None
+            if request.push:
+                for tag in request.tags:
+                    digest = await self._push(image_id, tag, request, Path(scratch), log)
+        return BuildResult(image_id=image_id, digest=digest)
+
+    async def _push(
+        self, image_id: str, tag: ImageRef, request: BuildRequest, scratch: Path, log: LogFn
+    ) -> str:
+        digestfile = scratch / "digest"
+        log(f"pushing {tag}")
+        argv = [
+            *self._base(), "push",
+            self._tls_verify(tag, request.insecure_registries),
+            "--digestfile", str(digestfile),
+            image_id, f"docker://{tag}",
+        ]  # fmt: skip
+        result = await run_streaming(argv, log)
+        if result.returncode != 0:
+            text = " ".join(result.tail[-5:])
+            if _AUTH_FAILURE.search(text):
+                raise RegistryAuthError(f"push to {tag.registry} was refused: {result.tail[-1]}")
+            raise RegistryError(f"push to {tag} failed: {result.tail[-1] if result.tail else '?'}")
+        return digestfile.read_text().strip()
+
+
+def _failure_summary(result: ProcessResult) -> str:
+    """The line naming the failed step, else the last line of output."""
+    for line in reversed(result.tail):
+        if _STEP_FAILURE.search(line):
+            return line.removeprefix("Error: ")
+    return result.tail[-1] if result.tail else f"buildah exited with {result.returncode}"

@@ -1,0 +1,96 @@
+"""Run an engine's process in its own process group, stream its lines, kill the group on cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiln.engines.base import LogFn
+from kiln.errors import EngineError
+
+TERMINATE_GRACE_SECONDS = 3.0
+TAIL_LINES = 60
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    returncode: int
+    tail: list[str]
+    """The last lines of output, for error messages and diagnosis."""
+
+
+def _kill_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+async def run_streaming(
+    argv: Sequence[str],
+    log: LogFn,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> ProcessResult:
+    """Run argv with stdout+stderr merged into `log`, line by line.
+
+    Cancelling the awaiting task terminates the whole process group (SIGTERM, then SIGKILL).
+    """
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,
+            limit=1024 * 1024,
+        )
+    except FileNotFoundError as exc:
+        raise EngineError(f"{argv[0]} is not installed (run `make setup`)") from exc
+    assert process.stdout is not None
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    try:
+        while True:
+            try:
+                raw = await process.stdout.readline()
+            except ValueError:  # a line longer than the limit: read what is there
+                raw = await process.stdout.read(1024 * 1024)
+            if not raw:
+                break
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            tail.append(line)
+            log(line)
+        returncode = await process.wait()
+    except asyncio.CancelledError:
+        await _terminate(process)
+        raise
+    finally:
+        if process.returncode is None:
+            await _terminate(process)
+    return ProcessResult(returncode, list(tail))
+
+
+async def _terminate(process: asyncio.subprocess.Process) -> None:
+    _kill_group(process.pid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), TERMINATE_GRACE_SECONDS)
+    except TimeoutError:
+        _kill_group(process.pid, signal.SIGKILL)
+        await process.wait()
+    _kill_group(process.pid, signal.SIGKILL)  # stragglers that ignored SIGTERM in the group
+
+
+async def run_capture(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
+    """Run a short command and return its stdout; a non-zero exit is an EngineError."""
+    lines: list[str] = []
+    result = await run_streaming(argv, lines.append, env=env)
+    if result.returncode != 0:
+        raise EngineError(f"{' '.join(argv[:3])} failed: {' / '.join(result.tail[-3:])}")
+    return "\n".join(lines)

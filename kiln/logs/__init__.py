@@ -1,0 +1,1 @@
+"""Build logs: where lines go (reporters now; the sequenced, redacted sink with the service)."""

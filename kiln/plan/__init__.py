@@ -1,0 +1,1 @@
+"""Build plans: the model, the base-image catalog, and rendering to a Dockerfile."""

@@ -1,0 +1,1 @@
+"""Source code: git checkouts (clone, commit metadata) and, later, GitHub App tokens."""

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the Debian packages kiln needs (buildah + runc, the registry server, mmdebstrap, git, …).
+# Idempotent: only missing packages are installed; needs root (or sudo).
+set -euo pipefail
+packages=(buildah runc uidmap fuse-overlayfs docker-registry mmdebstrap git ca-certificates
+          busybox openssl curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
