@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from kiln.baseimages.recipes import Recipe
-from kiln.engines.base import LogFn
 from kiln.engines.process import run_streaming
 from kiln.errors import EngineError
+from kiln.logs.reporter import LogFn
 from kiln.plan.dockerfile import RUNTIME_USER
 
 _UPSTREAM_VERSION = re.compile(r"^(?:\d+:)?(\d+(?:\.\d+)*)")

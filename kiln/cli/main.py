@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from kiln.baseimages.bootstrap import bootstrap, parse_target
 from kiln.config import Settings
@@ -34,8 +36,8 @@ app = typer.Typer(
 )
 bases_app = typer.Typer(no_args_is_help=True, help="Base images: bootstrap from Debian, list.")
 app.add_typer(bases_app, name="bases")
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 DirArg = Annotated[Path, typer.Argument(help="the project directory")]
@@ -47,7 +49,8 @@ def _settings() -> Settings:
 
 
 def _fail(exc: KilnError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", markup=True)
+    one_line = " ".join(str(exc).split())
+    err.print(f"[bold red]error:[/] {escape(one_line)}", markup=True, soft_wrap=True)
     return typer.Exit(2 if isinstance(exc, UserError) else 1)
 
 
@@ -58,8 +61,20 @@ def _guard(action: Callable[[], T]) -> T:
         raise _fail(exc) from None
 
 
+async def _cancel_on_sigterm(coroutine: Coroutine[Any, Any, T]) -> T:
+    """SIGTERM cancels the work like Ctrl-C does, so engine processes are killed, not orphaned."""
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    return await coroutine
+
+
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return _guard(lambda: asyncio.run(coroutine))
+    try:
+        return _guard(lambda: asyncio.run(_cancel_on_sigterm(coroutine)))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        err.print("[bold red]cancelled[/]")
+        raise typer.Exit(130) from None
 
 
 def _directory(path: Path) -> Path:

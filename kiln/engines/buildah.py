@@ -6,9 +6,10 @@ import re
 import tempfile
 from pathlib import Path
 
-from kiln.engines.base import BuildRequest, BuildResult, LogFn
+from kiln.engines.base import BuildRequest, BuildResult
 from kiln.engines.process import ProcessResult, run_streaming
 from kiln.errors import BuildFailed, RegistryAuthError, RegistryError
+from kiln.logs.reporter import LogFn
 from kiln.refs import ImageRef
 
 _AUTH_FAILURE = re.compile(r"unauthorized|authentication required|denied|401|403", re.IGNORECASE)
@@ -22,13 +23,20 @@ class BuildahEngine:
 
     name = "buildah"
 
-    def __init__(self, *, storage_driver: str, runtime: str, network: str) -> None:
+    def __init__(
+        self, *, storage_driver: str, runtime: str, network: str, storage_root: Path | None = None
+    ) -> None:
         self.storage_driver = storage_driver
         self.runtime = runtime
         self.network = network
+        self.storage_root = storage_root
+        """A private image store (benchmarks use one per cold build); None = the system one."""
 
     def _base(self) -> list[str]:
-        return ["buildah", "--storage-driver", self.storage_driver]
+        argv = ["buildah", "--storage-driver", self.storage_driver]
+        if self.storage_root is not None:
+            argv += ["--root", str(self.storage_root), "--runroot", str(self.storage_root / "run")]
+        return argv
 
     @staticmethod
     def _tls_verify(image: ImageRef, insecure: frozenset[str]) -> str:

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiln.engines.base import LogFn
 from kiln.errors import EngineError
+from kiln.logs.reporter import LogFn
 
 TERMINATE_GRACE_SECONDS = 3.0
 TAIL_LINES = 60

@@ -6,7 +6,6 @@ import os
 import shutil
 from pathlib import Path
 
-
 EXCLUDED_NAMES = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__"})
 
 

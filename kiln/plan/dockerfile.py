@@ -34,8 +34,7 @@ def _env_lines(env: dict[str, str]) -> list[str]:
 
 def _run(commands: list[str], plan: BuildPlan, *, with_ca: bool) -> str:
     mounts = [
-        f"--mount=type=cache,id=kiln-{cache.id},target={cache.target},sharing=locked"
-        for cache in plan.caches
+        f"--mount=type=cache,id=kiln-{cache.id},target={cache.target}" for cache in plan.caches
     ]
     script = " && ".join(commands)
     if with_ca:

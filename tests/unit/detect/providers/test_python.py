@@ -81,5 +81,5 @@ def test_malformed_requirement_names_the_line(project: WriteFiles, catalog: Cata
 
 
 def test_malformed_pyproject(project: WriteFiles, catalog: Catalog) -> None:
-    with pytest.raises(ManifestError, match="pyproject.toml is not valid TOML"):
+    with pytest.raises(ManifestError, match=r"pyproject\.toml is not valid TOML"):
         detect(project({"pyproject.toml": "[project\n"}), catalog)

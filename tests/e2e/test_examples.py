@@ -1,0 +1,93 @@
+"""Every example with a check.toml: build with buildah, push, verify the digest, run, check."""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiln.config import Settings
+from kiln.logs.reporter import Reporter
+from kiln.pipeline.local import LocalBuild, build_local, registry_client
+from kiln.refs import ImageRef
+from tests.snapshots.plans_of import EXAMPLES, example_names
+from tests.support.containers import run_image, wait_for_http
+from tests.support.servers import Registry, free_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+
+def registry_digest(settings: Settings, image: ImageRef) -> str | None:
+    async def head() -> str | None:
+        async with registry_client(settings, image.registry) as client:
+            return await client.manifest_digest(image.repository, image.reference)
+
+    return asyncio.run(head())
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_example_builds_pushes_and_runs(name: str, settings: Settings, registry: Registry) -> None:
+    check: dict[str, Any] = tomllib.loads((EXAMPLES / name / "check.toml").read_text())
+    image = ImageRef(registry.address, f"examples/{name}", "e2e")
+    lines: list[str] = []
+    result = asyncio.run(
+        build_local(
+            settings,
+            LocalBuild(source_dir=EXAMPLES / name, image=image, push=True),
+            Reporter(log=lines.append),
+        )
+    )
+    assert result.digest is not None and result.digest.startswith("sha256:")
+    assert result.digest == registry_digest(settings, image)
+    assert result.size_bytes is not None and result.size_bytes > 0
+
+    port = free_port()
+    with run_image(settings, str(image), {"PORT": str(port), **check.get("env", {})}) as running:
+        if result.plan.provider != "dockerfile":
+            assert running.config.get("User") == "10001:10001"
+            assert f"PORT={result.plan.port}" in running.config.get("Env", [])
+            assert f"{result.plan.port}/tcp" in (running.config.get("ExposedPorts") or {})
+        if "http" in check:
+            http = check["http"]
+            response = wait_for_http(f"http://127.0.0.1:{port}{http['path']}")
+            assert response.status_code == http.get("status", 200), response.text
+            assert http["contains"] in response.text
+        else:
+            running.process.wait(60)
+            assert check["stdout"] in running.output()
+
+
+def test_source_only_change_reuses_the_dependency_layers(
+    settings: Settings, registry: Registry, tmp_path: Path
+) -> None:
+    import shutil
+
+    source = tmp_path / "app"
+    shutil.copytree(EXAMPLES / "node-express", source)
+    image = ImageRef(registry.address, "examples/rebuild", "one")
+
+    def build(tag: str) -> list[str]:
+        lines: list[str] = []
+        asyncio.run(
+            build_local(
+                settings,
+                LocalBuild(source_dir=source, image=image.with_tag(tag), push=True),
+                Reporter(log=lines.append),
+            )
+        )
+        return lines
+
+    build("one")
+    (source / "server.js").write_text(
+        (source / "server.js").read_text().replace("hello from express", "hello again")
+    )
+    lines = build("two")
+    install_step = next(i for i, line in enumerate(lines) if "npm ci" in line and "STEP" in line)
+    assert lines[install_step + 1].startswith("--> Using cache"), lines[
+        install_step : install_step + 3
+    ]
+    copy_sources = next(i for i, line in enumerate(lines) if line.endswith("COPY . ."))
+    assert not lines[copy_sources + 1].startswith("--> Using cache")
