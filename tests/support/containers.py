@@ -68,6 +68,8 @@ def run_image(settings: Settings, image: str, env: dict[str, str]) -> Iterator[R
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(10)
+            if process.stdout is not None:
+                process.stdout.close()
     finally:
         subprocess.run([*_buildah(settings), "rm", container], capture_output=True, check=False)
 
