@@ -29,8 +29,8 @@ from kiln.config import Settings
 from kiln.detect import detect
 from kiln.engines.base import BuildRequest
 from kiln.engines.buildah import BuildahEngine
+from kiln.pipeline.build import dockerfile_text, registry_client
 from kiln.pipeline.context import stage_context
-from kiln.pipeline.local import dockerfile_text, registry_client
 from kiln.plan.bases import load_catalog
 from kiln.plan.dockerfile import CA_SECRET_ID, CA_TARGET, CA_VARIABLES
 from kiln.plan.model import BuildPlan

@@ -12,7 +12,7 @@ import pytest
 from kiln.baseimages.bootstrap import BootstrapTarget, bootstrap
 from kiln.config import Settings
 from kiln.logs.reporter import Reporter
-from kiln.pipeline.local import default_engine
+from kiln.pipeline.build import default_engine
 from tests.support.servers import Registry, require_binary, run_registry
 
 ROOT = Path(__file__).resolve().parent.parent

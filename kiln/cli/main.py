@@ -16,16 +16,9 @@ from kiln.baseimages.bootstrap import bootstrap, parse_target
 from kiln.config import Settings
 from kiln.errors import KilnError, UserError
 from kiln.logs.reporter import Reporter
-from kiln.pipeline.local import (
-    LocalBuild,
-    build_local,
-    default_engine,
-    dockerfile_text,
-    plan_directory,
-)
-from kiln.pipeline.local import (
-    parse_target as parse_image_target,
-)
+from kiln.pipeline.build import default_engine, dockerfile_text
+from kiln.pipeline.local import LocalBuild, build_local, plan_directory
+from kiln.pipeline.local import parse_target as parse_image_target
 from kiln.plan.bases import load_catalog
 from kiln.source.git import head_commit
 

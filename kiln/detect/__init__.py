@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kiln.detect.overrides import Overrides, apply_commands
 from kiln.detect.provider import DetectContext
 from kiln.detect.providers import LOOKED_FOR, PROVIDERS, provider_named
 from kiln.detect.repo import RepoView
@@ -12,10 +13,30 @@ from kiln.plan.bases import Catalog
 from kiln.plan.model import BuildPlan
 
 
-def detect(root: Path, catalog: Catalog, *, provider: str | None = None) -> BuildPlan:
-    """Plan the build of the project at `root`; `provider` forces one provider by name."""
+def detect(
+    root: Path,
+    catalog: Catalog,
+    *,
+    provider: str | None = None,
+    overrides: Overrides | None = None,
+) -> BuildPlan:
+    """Plan the build of the project at `root`; `provider` (or the overrides) force a provider."""
+    overrides = overrides or Overrides()
+    return apply_commands(
+        _detect(root, catalog, provider or overrides.provider, overrides), overrides
+    )
+
+
+def _detect(root: Path, catalog: Catalog, provider: str | None, overrides: Overrides) -> BuildPlan:
     repo = RepoView(root)
-    ctx = DetectContext(repo=repo, catalog=catalog)
+    ctx = DetectContext(
+        repo=repo,
+        catalog=catalog,
+        version_override=overrides.language_version,
+        dockerfile_override=overrides.dockerfile_path,
+    )
+    if overrides.dockerfile_path is not None:
+        provider = provider or "dockerfile"
     if provider is not None:
         forced = provider_named(provider)
         if forced is None:

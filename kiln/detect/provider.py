@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,6 +26,14 @@ class VersionRequest:
 class DetectContext:
     repo: RepoView
     catalog: Catalog
+    version_override: str | None = None
+    dockerfile_override: str | None = None
+
+    def override_request(self, parse: Callable[[str], Predicate | None]) -> VersionRequest | None:
+        """The version the user asked for, which wins over every file of the repository."""
+        if self.version_override is None:
+            return None
+        return VersionRequest(self.version_override, "the overrides", parse(self.version_override))
 
     def choose_version(
         self, plan: BuildPlan, language: str, request: VersionRequest | None, default: str

@@ -22,6 +22,8 @@ class BuildRequest:
     build_args: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
+    credentials: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Registry host → (username, password); handed to the engine in a private auth file."""
     secrets: dict[str, Path] = field(default_factory=dict)
     """Build secrets by id (`RUN --mount=type=secret,id=…`), files on the host."""
 

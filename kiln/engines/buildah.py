@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -42,7 +44,7 @@ class BuildahEngine:
     def _tls_verify(image: ImageRef, insecure: frozenset[str]) -> str:
         return "--tls-verify=false" if image.registry in insecure else "--tls-verify=true"
 
-    def bud_argv(self, request: BuildRequest, iidfile: Path) -> list[str]:
+    def bud_argv(self, request: BuildRequest, iidfile: Path, authfile: Path | None) -> list[str]:
         argv = [
             *self._base(), "bud",
             "--layers",
@@ -54,6 +56,8 @@ class BuildahEngine:
         # Base images come from the catalog's registry; pulls from an insecure one need this.
         if request.insecure_registries:
             argv.append("--tls-verify=false")
+        if authfile is not None:
+            argv += ["--authfile", str(authfile)]
         for secret_id, path in sorted(request.secrets.items()):
             argv += ["--secret", f"id={secret_id},src={path}"]
         for key, value in sorted(request.build_args.items()):
@@ -70,18 +74,25 @@ class BuildahEngine:
     async def build(self, request: BuildRequest, log: LogFn) -> BuildResult:
         with tempfile.TemporaryDirectory(prefix="kiln-buildah-") as scratch:
             iidfile = Path(scratch) / "iid"
-            result = await run_streaming(self.bud_argv(request, iidfile), log)
+            authfile = write_authfile(Path(scratch), request.credentials)
+            result = await run_streaming(self.bud_argv(request, iidfile, authfile), log)
             if result.returncode != 0:
                 raise BuildFailed(_failure_summary(result))
             image_id = iidfile.read_text().strip()
             digest = None
             if request.push:
                 for tag in request.tags:
-                    digest = await self._push(image_id, tag, request, Path(scratch), log)
+                    digest = await self._push(image_id, tag, request, authfile, Path(scratch), log)
         return BuildResult(image_id=image_id, digest=digest)
 
     async def _push(
-        self, image_id: str, tag: ImageRef, request: BuildRequest, scratch: Path, log: LogFn
+        self,
+        image_id: str,
+        tag: ImageRef,
+        request: BuildRequest,
+        authfile: Path | None,
+        scratch: Path,
+        log: LogFn,
     ) -> str:
         digestfile = scratch / "digest"
         log(f"pushing {tag}")
@@ -89,6 +100,7 @@ class BuildahEngine:
             *self._base(), "push",
             self._tls_verify(tag, request.insecure_registries),
             "--digestfile", str(digestfile),
+            *(["--authfile", str(authfile)] if authfile else []),
             image_id, f"docker://{tag}",
         ]  # fmt: skip
         result = await run_streaming(argv, log)
@@ -98,6 +110,20 @@ class BuildahEngine:
                 raise RegistryAuthError(f"push to {tag.registry} was refused: {result.tail[-1]}")
             raise RegistryError(f"push to {tag} failed: {result.tail[-1] if result.tail else '?'}")
         return digestfile.read_text().strip()
+
+
+def write_authfile(directory: Path, credentials: dict[str, tuple[str, str]]) -> Path | None:
+    """A containers-auth.json readable only by us, so no password is ever on a command line."""
+    if not credentials:
+        return None
+    auths = {
+        host: {"auth": base64.b64encode(f"{user}:{password}".encode()).decode()}
+        for host, (user, password) in credentials.items()
+    }
+    path = directory / "auth.json"
+    path.touch(mode=0o600)
+    path.write_text(json.dumps({"auths": auths}))
+    return path
 
 
 def _failure_summary(result: ProcessResult) -> str:

@@ -1,29 +1,29 @@
 """Run the whole pipeline in-process on a local directory: what `kiln build` does.
 
-detect → stage the context → render the Dockerfile → engine build (+ push) → verify in registry.
+detect → check the registry → build (stage, render, engine, push) → verify in the registry.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from kiln.config import Settings
 from kiln.detect import detect
-from kiln.engines.base import BuildRequest, Engine
-from kiln.engines.buildah import BuildahEngine
-from kiln.errors import RegistryError, UserError
+from kiln.engines.base import Engine
+from kiln.errors import UserError
 from kiln.logs.reporter import Reporter
-from kiln.pipeline.context import stage_context
+from kiln.pipeline.build import (
+    ImageBuild,
+    build_image,
+    default_engine,
+    dockerfile_text,
+    image_labels,
+    registry_client,
+)
 from kiln.plan.bases import load_catalog
-from kiln.plan.dockerfile import CA_SECRET_ID, render
 from kiln.plan.model import BuildPlan
-from kiln.refs import ImageRef, parse_image_ref, uses_plain_http
-from kiln.registry.client import RegistryClient
-
-BASE_RUNTIME_ARG = "KILN_BASE_RUNTIME"
+from kiln.refs import ImageRef, parse_image_ref
 
 
 @dataclass(frozen=True)
@@ -46,110 +46,35 @@ class LocalBuildResult:
     size_bytes: int | None
 
 
-def default_engine(settings: Settings) -> Engine:
-    return BuildahEngine(
-        storage_driver=settings.buildah_storage_driver,
-        runtime=settings.buildah_runtime,
-        network=settings.build_network,
-    )
-
-
 def plan_directory(settings: Settings, source: Path, provider: str | None = None) -> BuildPlan:
     return detect(source, load_catalog(settings.catalog_path), provider=provider)
-
-
-def dockerfile_text(settings: Settings, source: Path, plan: BuildPlan) -> str:
-    """The Dockerfile kiln would build: the repository's own, or one rendered from the plan."""
-    if plan.dockerfile is not None:
-        return (source / plan.dockerfile).read_text()
-    return render(plan, with_ca=settings.ca_bundle() is not None)
-
-
-def registry_client(settings: Settings, registry: str) -> RegistryClient:
-    return RegistryClient(
-        registry, plain_http=uses_plain_http(registry, settings.insecure_registries)
-    )
-
-
-def _base_images(settings: Settings, plan: BuildPlan) -> list[str]:
-    """The images the build pulls: the plan's bases, or the catalog's runtime for a Dockerfile."""
-    if plan.bases is not None:
-        return [image for image in (plan.bases.build, plan.bases.runtime) if image is not None]
-    return [load_catalog(settings.catalog_path).runtime_base().pinned]
-
-
-def _insecure_registries(settings: Settings, bases: list[str], target: ImageRef) -> frozenset[str]:
-    names = [target.registry, *(image.split("/", 1)[0] for image in bases if "/" in image)]
-    return frozenset(n for n in names if uses_plain_http(n, settings.insecure_registries))
-
-
-def _labels(request: LocalBuild, plan: BuildPlan) -> dict[str, str]:
-    labels = {
-        "org.opencontainers.image.created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "dev.kiln.provider": plan.provider,
-    }
-    if request.source_url:
-        labels["org.opencontainers.image.source"] = request.source_url
-    if request.revision:
-        labels["org.opencontainers.image.revision"] = request.revision
-    return labels
 
 
 async def build_local(
     settings: Settings, request: LocalBuild, report: Reporter, engine: Engine | None = None
 ) -> LocalBuildResult:
-    engine = engine or default_engine(settings)
     report.step("detect")
     plan = plan_directory(settings, request.source_dir, request.provider)
     for sentence in plan.explanations:
         report.log(f"plan: {sentence}")
-    dockerfile = dockerfile_text(settings, request.source_dir, plan)
-
+    dockerfile_text(settings, request.source_dir, plan)  # a plan that cannot render fails here
     if request.push:
         report.step("check registry")
         async with registry_client(settings, request.image.registry) as client:
             await client.ping()
-
-    ca_bundle = settings.ca_bundle()
-    labels = _labels(request, plan)
-    bases = _base_images(settings, plan)
-    # A Dockerfile project may use the catalog's runtime base: `ARG KILN_BASE_RUNTIME`.
-    build_args = {BASE_RUNTIME_ARG: bases[-1]} if plan.dockerfile is not None else {}
-    with tempfile.TemporaryDirectory(prefix="kiln-build-") as scratch:
-        context_dir = Path(scratch) / "context"
-        files = stage_context(request.source_dir, context_dir)
-        report.log(f"context: {files} files staged")
-        dockerfile_path = Path(scratch) / "Dockerfile"
-        dockerfile_path.write_text(dockerfile)
-        report.step("build")
-        result = await engine.build(
-            BuildRequest(
-                context_dir=context_dir,
-                dockerfile=dockerfile_path,
-                tags=[request.image],
-                push=request.push,
-                insecure_registries=_insecure_registries(settings, bases, request.image),
-                build_args=build_args,
-                labels=labels,
-                annotations=labels,
-                secrets={CA_SECRET_ID: ca_bundle} if ca_bundle else {},
-            ),
-            report.log,
-        )
-    if not request.push:
-        return LocalBuildResult(plan, request.image, result.image_id, None, None)
-
-    report.step("verify")
-    async with registry_client(settings, request.image.registry) as client:
-        digest = await client.manifest_digest(request.image.repository, request.image.reference)
-        if digest is None:
-            raise RegistryError(f"{request.image} is not in the registry after the push")
-        if result.digest is not None and digest != result.digest:
-            raise RegistryError(
-                f"the registry reports {digest} for {request.image}, the push wrote {result.digest}"
-            )
-        size = await client.image_size(request.image.repository, digest)
-    return LocalBuildResult(plan, request.image, result.image_id, digest, size)
+    built = await build_image(
+        settings,
+        ImageBuild(
+            source_dir=request.source_dir,
+            plan=plan,
+            tags=[request.image],
+            push=request.push,
+            labels=image_labels(plan, request.source_url, request.revision),
+        ),
+        report,
+        engine or default_engine(settings),
+    )
+    return LocalBuildResult(plan, request.image, built.image_id, built.digest, built.size_bytes)
 
 
 def parse_target(text: str) -> ImageRef:

@@ -11,7 +11,8 @@ import pytest
 
 from kiln.config import Settings
 from kiln.logs.reporter import Reporter
-from kiln.pipeline.local import LocalBuild, build_local, registry_client
+from kiln.pipeline.build import registry_client
+from kiln.pipeline.local import LocalBuild, build_local
 from kiln.refs import ImageRef
 from tests.snapshots.plans_of import EXAMPLES, example_names
 from tests.support.containers import run_image, wait_for_http

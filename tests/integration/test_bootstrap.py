@@ -9,7 +9,7 @@ import pytest
 from kiln.baseimages.bootstrap import BootstrapTarget, bootstrap
 from kiln.config import Settings
 from kiln.logs.reporter import Reporter
-from kiln.pipeline.local import default_engine, registry_client
+from kiln.pipeline.build import default_engine, registry_client
 from kiln.plan.bases import load_catalog
 from tests.support.servers import Registry
 

@@ -17,7 +17,8 @@ import pytest
 from kiln.config import HOST_CA_BUNDLE, Settings
 from kiln.engines.base import BuildRequest
 from kiln.logs.reporter import Reporter
-from kiln.pipeline.local import LocalBuild, build_local, default_engine, registry_client
+from kiln.pipeline.build import default_engine, registry_client
+from kiln.pipeline.local import LocalBuild, build_local
 from kiln.plan.bases import load_catalog
 from kiln.refs import ImageRef
 from tests.snapshots.plans_of import EXAMPLES

@@ -6,6 +6,7 @@ import re
 
 from kiln.detect.provider import DetectContext
 from kiln.detect.repo import RepoView
+from kiln.errors import ManifestError
 from kiln.plan.model import BuildPlan
 
 CANDIDATES = ("Dockerfile", "Containerfile", "dockerfile")
@@ -19,8 +20,9 @@ class DockerfileProvider:
         return repo.first_file(*CANDIDATES) is not None
 
     def plan(self, ctx: DetectContext) -> BuildPlan:
-        path = ctx.repo.first_file(*CANDIDATES)
-        assert path is not None
+        path = ctx.dockerfile_override or ctx.repo.first_file(*CANDIDATES)
+        if path is None or not ctx.repo.has_file(path):
+            raise ManifestError(f"{path or 'Dockerfile'} is not a file inside the repository")
         text = ctx.repo.read_text(path)
         plan = BuildPlan(provider=self.name, dockerfile=path, detected_files=[path], artifacts=[])
         plan.explain(f"builds the repository's own {path} as it is")

@@ -31,7 +31,7 @@ class GoProvider:
         plan = BuildPlan(provider=self.name, language="go", package_manager="go modules", port=PORT)
         plan.detected_files.append("go.mod")
         go_line = _GO_LINE.search(gomod)
-        request = (
+        request = ctx.override_request(minimum) or (
             VersionRequest(go_line.group(1), "go.mod", minimum(go_line.group(1)))
             if go_line
             else None

@@ -52,9 +52,8 @@ class NodeProvider:
 
         plan = BuildPlan(provider=self.name, language="node", package_manager="npm", port=PORT)
         plan.detected_files.append("package.json")
-        version = ctx.choose_version(
-            plan, "node", self._version_request(repo, manifest), DEFAULT_VERSION
-        )
+        request = ctx.override_request(npm_range) or self._version_request(repo, manifest)
+        version = ctx.choose_version(plan, "node", request, DEFAULT_VERSION)
         plan.language_version = version
         ctx.use_bases(plan, "node", version, slim=False)
 

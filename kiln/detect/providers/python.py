@@ -48,9 +48,8 @@ class PythonProvider:
         pyproject = repo.read_toml("pyproject.toml") if repo.has_file("pyproject.toml") else {}
         project = pyproject.get("project", {}) if isinstance(pyproject.get("project"), dict) else {}
 
-        version = ctx.choose_version(
-            plan, "python", self._version_request(repo, project), DEFAULT_VERSION
-        )
+        request = ctx.override_request(pep440_range) or self._version_request(repo, project)
+        version = ctx.choose_version(plan, "python", request, DEFAULT_VERSION)
         plan.language_version = version
         ctx.use_bases(plan, "python", version, slim=False)
 

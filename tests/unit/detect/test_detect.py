@@ -56,3 +56,29 @@ def test_paths_cannot_climb_out(tmp_path: Path) -> None:
     view = RepoView(tmp_path / ".." / tmp_path.name)
     assert not view.has_file("../x") and not view.has_file("/etc/passwd")
     assert view.has_file("x")
+
+
+def test_overrides_win_and_are_explained(project: WriteFiles, catalog: Catalog) -> None:
+    from kiln.detect.overrides import Overrides
+
+    root = project({"package.json": '{"engines": {"node": "18"}}', "index.js": ""})
+    plan = detect(
+        root,
+        catalog,
+        overrides=Overrides(
+            language_version="22", install_cmd="npm i", start_cmd="node index.js --fast", port=9999
+        ),
+    )
+    assert plan.language_version == "22"
+    assert plan.install == ["npm i"] and plan.start == "node index.js --fast" and plan.port == 9999
+    assert any("the overrides" in e for e in plan.explanations)
+
+
+def test_dockerfile_path_override(project: WriteFiles, catalog: Catalog) -> None:
+    from kiln.detect.overrides import Overrides
+
+    root = project({"docker/app.Dockerfile": "FROM x\n", "index.html": ""})
+    plan = detect(root, catalog, overrides=Overrides(dockerfile_path="docker/app.Dockerfile"))
+    assert (plan.provider, plan.dockerfile) == ("dockerfile", "docker/app.Dockerfile")
+    with pytest.raises(ManifestError, match="not a file inside the repository"):
+        detect(root, catalog, overrides=Overrides(dockerfile_path="../etc/passwd"))

@@ -1,0 +1,153 @@
+"""The build step: stage the context, render the Dockerfile, run the engine, verify the push.
+
+Shared by `kiln build` (pipeline/local.py) and the service's build activity.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from kiln.config import Settings
+from kiln.engines.base import BuildRequest, Engine
+from kiln.engines.buildah import BuildahEngine
+from kiln.errors import RegistryError
+from kiln.logs.reporter import Reporter
+from kiln.pipeline.context import stage_context
+from kiln.plan.bases import load_catalog
+from kiln.plan.dockerfile import CA_SECRET_ID, render
+from kiln.plan.model import BuildPlan
+from kiln.refs import ImageRef, uses_plain_http
+from kiln.registry.client import RegistryClient
+
+BASE_RUNTIME_ARG = "KILN_BASE_RUNTIME"
+PLAN_LABEL = "dev.kiln.plan-hash"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class ImageBuild:
+    source_dir: Path
+    plan: BuildPlan
+    tags: list[ImageRef]
+    """The first tag is verified in the registry; all are pushed."""
+    push: bool
+    labels: dict[str, str] = field(default_factory=dict)
+    credentials: dict[str, Credentials] = field(default_factory=dict)
+    """Registry host → credentials, for pulls and pushes (never on a command line)."""
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    image_id: str
+    digest: str | None
+    size_bytes: int | None
+
+
+def default_engine(settings: Settings) -> Engine:
+    return BuildahEngine(
+        storage_driver=settings.buildah_storage_driver,
+        runtime=settings.buildah_runtime,
+        network=settings.build_network,
+    )
+
+
+def registry_client(
+    settings: Settings, registry: str, credentials: Credentials | None = None
+) -> RegistryClient:
+    auth = httpx.BasicAuth(credentials.username, credentials.password) if credentials else None
+    return RegistryClient(
+        registry, plain_http=uses_plain_http(registry, settings.insecure_registries), auth=auth
+    )
+
+
+def dockerfile_text(settings: Settings, source: Path, plan: BuildPlan) -> str:
+    """The Dockerfile kiln would build: the repository's own, or one rendered from the plan."""
+    if plan.dockerfile is not None:
+        return (source / plan.dockerfile).read_text()
+    return render(plan, with_ca=settings.ca_bundle() is not None)
+
+
+def image_labels(plan: BuildPlan, source_url: str | None, revision: str | None) -> dict[str, str]:
+    labels = {
+        "org.opencontainers.image.created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "dev.kiln.provider": plan.provider,
+        PLAN_LABEL: plan.fingerprint(),
+    }
+    if source_url:
+        labels["org.opencontainers.image.source"] = source_url
+    if revision:
+        labels["org.opencontainers.image.revision"] = revision
+    return labels
+
+
+def _base_images(settings: Settings, plan: BuildPlan) -> list[str]:
+    """The images the build pulls: the plan's bases, or the catalog's runtime for a Dockerfile."""
+    if plan.bases is not None:
+        return [image for image in (plan.bases.build, plan.bases.runtime) if image is not None]
+    return [load_catalog(settings.catalog_path).runtime_base().pinned]
+
+
+def _insecure(settings: Settings, bases: list[str], target: ImageRef) -> frozenset[str]:
+    names = [target.registry, *(image.split("/", 1)[0] for image in bases if "/" in image)]
+    return frozenset(n for n in names if uses_plain_http(n, settings.insecure_registries))
+
+
+async def build_image(
+    settings: Settings, request: ImageBuild, report: Reporter, engine: Engine
+) -> BuiltImage:
+    plan = request.plan
+    dockerfile = dockerfile_text(settings, request.source_dir, plan)
+    ca_bundle = settings.ca_bundle()
+    bases = _base_images(settings, plan)
+    primary = request.tags[0]
+    # A Dockerfile project may use the catalog's runtime base: `ARG KILN_BASE_RUNTIME`.
+    build_args = {BASE_RUNTIME_ARG: bases[-1]} if plan.dockerfile is not None else {}
+    with tempfile.TemporaryDirectory(prefix="kiln-build-") as scratch:
+        context_dir = Path(scratch) / "context"
+        files = stage_context(request.source_dir, context_dir)
+        report.log(f"context: {files} files staged")
+        dockerfile_path = Path(scratch) / "Dockerfile"
+        dockerfile_path.write_text(dockerfile)
+        report.step("build")
+        result = await engine.build(
+            BuildRequest(
+                context_dir=context_dir,
+                dockerfile=dockerfile_path,
+                tags=request.tags,
+                push=request.push,
+                insecure_registries=_insecure(settings, bases, primary),
+                build_args=build_args,
+                labels=request.labels,
+                annotations=request.labels,
+                secrets={CA_SECRET_ID: ca_bundle} if ca_bundle else {},
+                credentials={
+                    host: (c.username, c.password) for host, c in request.credentials.items()
+                },
+            ),
+            report.log,
+        )
+    if not request.push:
+        return BuiltImage(result.image_id, None, None)
+    report.step("verify")
+    async with registry_client(
+        settings, primary.registry, request.credentials.get(primary.registry)
+    ) as client:
+        digest = await client.manifest_digest(primary.repository, primary.reference)
+        if digest is None:
+            raise RegistryError(f"{primary} is not in the registry after the push")
+        if result.digest is not None and digest != result.digest:
+            raise RegistryError(
+                f"the registry reports {digest} for {primary}, the push wrote {result.digest}"
+            )
+        size = await client.image_size(primary.repository, digest)
+    return BuiltImage(result.image_id, digest, size)

@@ -1,0 +1,1 @@
+"""Secrets: encryption at rest (Fernet) and redaction of known secret values."""
