@@ -29,6 +29,7 @@ from kiln.config import Settings
 from kiln.detect import detect
 from kiln.engines.base import BuildRequest
 from kiln.engines.buildah import BuildahEngine
+from kiln.logs.reporter import Reporter
 from kiln.pipeline.build import dockerfile_text, registry_client
 from kiln.pipeline.context import stage_context
 from kiln.plan.bases import load_catalog
@@ -94,12 +95,12 @@ async def measure(
 
         lines: list[str] = []
         started = time.perf_counter()
-        await engine.build(request(False), lines.append)
+        await engine.build(request(False), Reporter(lines.append))
         cold = time.perf_counter() - started
         changed = context / touch
         changed.write_text(changed.read_text() + "\n")
         started = time.perf_counter()
-        await engine.build(request(True), lines.append)
+        await engine.build(request(True), Reporter(lines.append))
         warm = time.perf_counter() - started
         async with registry_client(settings, registry) as client:
             size = await client.image_size(image.repository, image.reference)

@@ -26,6 +26,22 @@ class Settings(BaseSettings):
     buildah_storage_driver: str = "overlay"
     buildah_runtime: str = "runc"
     build_network: str = "host"
+    database_url: str | None = None
+    """SQLAlchemy URL; default: an SQLite file in the data directory."""
+    secret_key: str = ""
+    """Encrypts registry secrets at rest; required by `kiln serve` / `kiln worker`."""
+    temporal_address: str | None = None
+    """host:port of a Temporal frontend; default: start the embedded dev server."""
+    temporal_namespace: str = "default"
+    task_queue: str = "kiln-builds"
+    bootstrap_token: str = ""
+    """An owner API token, until users and tokens exist (used by `make demo` and tests)."""
+    allow_local_repos: bool = False
+    """Accept file:// and local paths as repository URLs (tests only)."""
+    max_log_bytes: int = 5 * 1024 * 1024
+    build_timeout_seconds: int = 1800
+    host: str = "127.0.0.1"
+    port: int = 8700
     debian_mirror: str = "http://deb.debian.org/debian"
     debian_security_mirror: str = "http://deb.debian.org/debian-security"
 
@@ -40,6 +56,10 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_means_none(cls, value: object) -> object:
         return None if value in ("", "none") else value
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'kiln.db'}"
 
     @property
     def catalog_path(self) -> Path:

@@ -73,3 +73,13 @@ class RegistryAuthError(UserError):
 
 class CatalogError(UserError):
     code = "catalog"
+
+
+class Conflict(UserError):
+    """The request clashes with the current state (a duplicate name, a build already over)."""
+
+    code = "conflict"
+
+
+class NoRegistry(Conflict):
+    code = "no_registry"

@@ -136,7 +136,7 @@ async def _build(
                 context_dir=context, dockerfile=dockerfile, tags=tags, push=True,
                 insecure_registries=insecure, labels=labels,
             ),
-            report.log,
+            Reporter(report.log),
         )  # fmt: skip
     if result.digest is None:
         raise RegistryError(f"pushing {tags[0]} produced no digest")

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from kiln.baseimages.bootstrap import bootstrap, parse_target
+from kiln.cli.serve import serve, work
 from kiln.config import Settings
 from kiln.errors import KilnError, UserError
 from kiln.logs.reporter import Reporter
@@ -153,6 +154,25 @@ def build(
     size = f"{result.size_bytes / 1e6:.1f} MB" if result.size_bytes is not None else "?"
     err.print(f"[green]pushed[/] {result.image} ({size} compressed)")
     out.print(result.digest, markup=False)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option("--host", help="listen address")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="listen port")] = None,
+) -> None:
+    """Run the API and a build worker (and Temporal's dev server unless one is configured)."""
+    settings = _settings()
+    updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = settings.model_copy(update=updates)
+    err.print(f"kiln serve: http://{settings.host}:{settings.port}/api/docs")
+    _guard(lambda: asyncio.run(serve(settings)))
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Run a build worker alone (scale-out): needs KILN_TEMPORAL_ADDRESS and KILN_DATABASE_URL."""
+    _guard(lambda: asyncio.run(work(_settings())))
 
 
 @bases_app.command("bootstrap")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from kiln.logs.reporter import LogFn
+from kiln.logs.reporter import Reporter
 from kiln.refs import ImageRef
 
 
@@ -38,4 +38,7 @@ class BuildResult:
 class Engine(Protocol):
     name: str
 
-    async def build(self, request: BuildRequest, log: LogFn) -> BuildResult: ...
+    async def build(self, request: BuildRequest, report: Reporter) -> BuildResult:
+        """Build (and push) the image; log lines go to `report.log`, and `report.step("push")`
+        marks the start of the push."""
+        ...

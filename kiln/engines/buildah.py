@@ -11,7 +11,7 @@ from pathlib import Path
 from kiln.engines.base import BuildRequest, BuildResult
 from kiln.engines.process import ProcessResult, run_streaming
 from kiln.errors import BuildFailed, RegistryAuthError, RegistryError
-from kiln.logs.reporter import LogFn
+from kiln.logs.reporter import LogFn, Reporter
 from kiln.refs import ImageRef
 
 _AUTH_FAILURE = re.compile(r"unauthorized|authentication required|denied|401|403", re.IGNORECASE)
@@ -71,7 +71,8 @@ class BuildahEngine:
         argv.append(str(request.context_dir))
         return argv
 
-    async def build(self, request: BuildRequest, log: LogFn) -> BuildResult:
+    async def build(self, request: BuildRequest, report: Reporter) -> BuildResult:
+        log = report.log
         with tempfile.TemporaryDirectory(prefix="kiln-buildah-") as scratch:
             iidfile = Path(scratch) / "iid"
             authfile = write_authfile(Path(scratch), request.credentials)
@@ -81,6 +82,7 @@ class BuildahEngine:
             image_id = iidfile.read_text().strip()
             digest = None
             if request.push:
+                report.step("push")
                 for tag in request.tags:
                     digest = await self._push(image_id, tag, request, authfile, Path(scratch), log)
         return BuildResult(image_id=image_id, digest=digest)

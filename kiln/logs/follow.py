@@ -95,11 +95,12 @@ class LogHub:
             feed.task = asyncio.create_task(self._poll(build_id, feed))
         feed.viewers += 1
         try:
-            index = bisect.bisect_right(feed.seqs, after)
+            cursor = after
             seen_status: str | None = None
 
             def ready() -> bool:
-                return len(feed.lines) > index or feed.status != seen_status or feed.done
+                newer = bool(feed.seqs) and feed.seqs[-1] > cursor
+                return newer or feed.status != seen_status or feed.done
 
             while True:
                 async with feed.changed:
@@ -110,14 +111,13 @@ class LogHub:
                         continue
                 if feed.task is not None and feed.task.done() and not feed.done:
                     feed.task.result()  # the poller failed: surface its error
-                while index < len(feed.lines):
-                    line = feed.lines[index]
-                    index += 1
+                for line in feed.lines[bisect.bisect_right(feed.seqs, cursor) :]:
+                    cursor = line.seq
                     yield LogEvent(line.seq, line.line, line.step)
                 if feed.status != seen_status and feed.status is not None:
                     seen_status = feed.status
                     yield StatusEvent(seen_status)
-                if feed.done and index >= len(feed.lines):
+                if feed.done and not (feed.seqs and feed.seqs[-1] > cursor):
                     yield EndEvent(feed.status or "unknown")
                     return
         finally:

@@ -23,15 +23,11 @@ from kiln.plan.dockerfile import CA_SECRET_ID, render
 from kiln.plan.model import BuildPlan
 from kiln.refs import ImageRef, uses_plain_http
 from kiln.registry.client import RegistryClient
+from kiln.registry.credentials import Credentials
 
 BASE_RUNTIME_ARG = "KILN_BASE_RUNTIME"
 PLAN_LABEL = "dev.kiln.plan-hash"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    password: str
+REVISION_LABEL = "org.opencontainers.image.revision"
 
 
 @dataclass(frozen=True)
@@ -86,7 +82,7 @@ def image_labels(plan: BuildPlan, source_url: str | None, revision: str | None) 
     if source_url:
         labels["org.opencontainers.image.source"] = source_url
     if revision:
-        labels["org.opencontainers.image.revision"] = revision
+        labels[REVISION_LABEL] = revision
     return labels
 
 
@@ -134,7 +130,7 @@ async def build_image(
                     host: (c.username, c.password) for host, c in request.credentials.items()
                 },
             ),
-            report.log,
+            report,
         )
     if not request.push:
         return BuiltImage(result.image_id, None, None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -29,3 +31,16 @@ class SecretBox:
             raise KilnError(
                 "a stored secret cannot be decrypted: KILN_SECRET_KEY changed?"
             ) from exc
+
+
+def load_or_create_key(configured: str, key_file: Path) -> str:
+    """KILN_SECRET_KEY, else a key generated once and kept (mode 0600) in the data directory."""
+    if configured:
+        return configured
+    if key_file.is_file():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key + "\n")
+    return key

@@ -60,3 +60,14 @@ async def read(
         .limit(limit)
     )
     return [LogLine(r.seq, r.at, r.step, r.line) for r in rows.all()]
+
+
+async def tail(session: AsyncSession, build_id: str, count: int) -> list[LogLine]:
+    """The last `count` lines, oldest first."""
+    rows = await session.scalars(
+        select(BuildLog)
+        .where(BuildLog.build_id == build_id)
+        .order_by(BuildLog.seq.desc())
+        .limit(count)
+    )
+    return [LogLine(r.seq, r.at, r.step, r.line) for r in reversed(rows.all())]

@@ -8,13 +8,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kiln.errors import NotFound, UserError
+from kiln.errors import Conflict, NotFound
 from kiln.store.builds import now
 from kiln.store.tables import DEFAULT_QUOTA_BYTES, App, Registry, Workspace
-
-
-class Conflict(UserError):
-    code = "conflict"
 
 
 async def _insert(session: AsyncSession, row: Any, what: str) -> None:

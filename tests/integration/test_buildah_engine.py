@@ -107,7 +107,7 @@ def test_cancel_kills_buildah_and_the_running_step(settings: Settings, tmp_path:
             if line.strip() == marker:
                 running.set()
 
-        task = asyncio.create_task(default_engine(settings).build(request, log))
+        task = asyncio.create_task(default_engine(settings).build(request, Reporter(log)))
         await asyncio.wait_for(running.wait(), 120)
         started = time.monotonic()
         task.cancel()

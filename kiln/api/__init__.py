@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): routes, SSE log streaming, errors as JSON."""

@@ -1,0 +1,48 @@
+"""The analyze step: plan the checkout, name the image, find an identical image already built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiln.config import Settings
+from kiln.detect import detect
+from kiln.detect.overrides import Overrides
+from kiln.errors import UserError
+from kiln.pipeline.build import PLAN_LABEL, REVISION_LABEL, registry_client
+from kiln.plan.bases import load_catalog
+from kiln.plan.model import BuildPlan
+from kiln.refs import ImageRef
+from kiln.store.context import BuildContext
+
+
+@dataclass(frozen=True)
+class ExistingImage:
+    digest: str
+    size_bytes: int
+
+
+def analyze_checkout(
+    settings: Settings, ctx: BuildContext, root: Path, commit_sha: str
+) -> tuple[BuildPlan, ImageRef]:
+    try:
+        overrides = Overrides.model_validate(ctx.overrides)
+    except ValueError as exc:
+        raise UserError(f"the app's overrides are invalid: {exc}") from exc
+    plan = detect(root, load_catalog(settings.catalog_path), overrides=overrides)
+    return plan, ctx.image_for(commit_sha)
+
+
+async def find_existing_image(
+    settings: Settings, ctx: BuildContext, image: ImageRef, plan: BuildPlan, commit_sha: str
+) -> ExistingImage | None:
+    """The image at `image` if it was built from this commit with this exact plan."""
+    credentials = ctx.credentials().get(image.registry)
+    async with registry_client(settings, image.registry, credentials) as client:
+        digest = await client.manifest_digest(image.repository, image.reference)
+        if digest is None:
+            return None
+        labels = await client.image_labels(image.repository, digest)
+        if labels.get(PLAN_LABEL) != plan.fingerprint() or labels.get(REVISION_LABEL) != commit_sha:
+            return None
+        return ExistingImage(digest, await client.image_size(image.repository, digest))

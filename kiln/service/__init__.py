@@ -1,0 +1,1 @@
+"""Use cases: what the doors (REST, gRPC, dashboard, CLI) call. Doors call nothing else."""

@@ -1,0 +1,140 @@
+"""Inputs of the use cases (validated) and their public outputs (never a secret)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kiln.detect.overrides import Overrides
+
+SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+_HOST_PORT = re.compile(r"^[a-zA-Z0-9.-]+(?::\d{1,5})?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkspaceCreate(Strict):
+    slug: str = Field(pattern=SLUG)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class WorkspacePublic(BaseModel):
+    slug: str
+    name: str
+    quota_bytes: int
+    created_at: datetime
+
+
+class RegistryCreate(Strict):
+    name: str = Field(pattern=SLUG)
+    kind: Literal["generic", "ghcr", "acr", "managed"]
+    url: str = Field(description="host[:port] of the registry", max_length=255)
+    namespace: str = Field(default="", max_length=255, pattern=r"^[a-z0-9._/-]*$")
+    username: str | None = Field(default=None, max_length=255)
+    secret: str | None = Field(default=None, max_length=4096, description="write-only")
+    is_default: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        value = value.removeprefix("https://").removeprefix("http://").rstrip("/")
+        if not _HOST_PORT.match(value):
+            raise ValueError("must be host[:port], e.g. ghcr.io or 127.0.0.1:5000")
+        return value
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        value = value.strip("/")
+        if ".." in value or "//" in value:
+            raise ValueError("must be a repository path such as my-org/team")
+        return value
+
+
+class RegistryPublic(BaseModel):
+    name: str
+    kind: str
+    url: str
+    namespace: str
+    username: str | None
+    has_secret: bool
+    is_default: bool
+
+
+class AppCreate(Strict):
+    slug: str = Field(pattern=SLUG)
+    repo_url: str = Field(max_length=2048)
+    branch: str | None = Field(default=None, max_length=255)
+    subdirectory: str | None = Field(default=None, max_length=1024)
+    registry: str | None = Field(default=None, description="registry name; default: workspace's")
+    overrides: Overrides = Field(default_factory=Overrides)
+    move_latest: bool = True
+
+
+class AppUpdate(Strict):
+    repo_url: str | None = Field(default=None, max_length=2048)
+    branch: str | None = Field(default=None, max_length=255)
+    subdirectory: str | None = Field(default=None, max_length=1024)
+    registry: str | None = None
+    overrides: Overrides | None = None
+    move_latest: bool | None = None
+
+
+class AppPublic(BaseModel):
+    slug: str
+    repo_url: str
+    branch: str | None
+    subdirectory: str | None
+    registry: str | None
+    overrides: Overrides
+    move_latest: bool
+    created_at: datetime
+
+
+class BuildTrigger(Strict):
+    ref: str | None = Field(default=None, max_length=255)
+    force: bool = False
+
+
+class StepPublic(BaseModel):
+    name: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    duration_seconds: float | None
+
+
+class BuildPublic(BaseModel):
+    id: str
+    app: str
+    workspace: str
+    number: int
+    status: str
+    trigger: str
+    ref: str | None
+    commit_sha: str | None
+    commit_message: str | None
+    commit_author: str | None
+    image_ref: str | None
+    digest: str | None
+    size_bytes: int | None
+    error_code: str | None
+    error_summary: str | None
+    error_suggestion: str | None
+    retry_of: str | None
+    workflow_id: str | None
+    log_truncated: bool
+    steps: list[StepPublic]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class BuildPage(BaseModel):
+    builds: list[BuildPublic]
+    next_cursor: str | None

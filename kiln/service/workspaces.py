@@ -1,0 +1,66 @@
+"""Workspaces and their registry configurations (secrets encrypted, never returned)."""
+
+from __future__ import annotations
+
+from kiln.service.context import Services
+from kiln.service.models import (
+    RegistryCreate,
+    RegistryPublic,
+    WorkspaceCreate,
+    WorkspacePublic,
+)
+from kiln.store import workspaces as store
+from kiln.store.tables import Registry, Workspace
+
+
+def workspace_public(row: Workspace) -> WorkspacePublic:
+    return WorkspacePublic(
+        slug=row.slug, name=row.name, quota_bytes=row.quota_bytes, created_at=row.created_at
+    )
+
+
+def registry_public(row: Registry) -> RegistryPublic:
+    return RegistryPublic(
+        name=row.name, kind=row.kind, url=row.url, namespace=row.namespace,
+        username=row.username, has_secret=row.secret_encrypted is not None,
+        is_default=row.is_default,
+    )  # fmt: skip
+
+
+async def create_workspace(svc: Services, request: WorkspaceCreate) -> WorkspacePublic:
+    async with svc.db.session() as session, session.begin():
+        return workspace_public(await store.create_workspace(session, request.slug, request.name))
+
+
+async def list_workspaces(svc: Services) -> list[WorkspacePublic]:
+    async with svc.db.session() as session:
+        return [workspace_public(w) for w in await store.list_workspaces(session)]
+
+
+async def get_workspace(svc: Services, slug: str) -> WorkspacePublic:
+    async with svc.db.session() as session:
+        return workspace_public(await store.workspace_by_slug(session, slug))
+
+
+async def create_registry(svc: Services, slug: str, request: RegistryCreate) -> RegistryPublic:
+    async with svc.db.session() as session, session.begin():
+        workspace = await store.workspace_by_slug(session, slug)
+        row = Registry(
+            workspace_id=workspace.id, name=request.name, kind=request.kind, url=request.url,
+            namespace=request.namespace, username=request.username,
+            secret_encrypted=svc.box.encrypt(request.secret) if request.secret else None,
+            is_default=request.is_default,
+        )  # fmt: skip
+        return registry_public(await store.create_registry(session, row))
+
+
+async def list_registries(svc: Services, slug: str) -> list[RegistryPublic]:
+    async with svc.db.session() as session:
+        workspace = await store.workspace_by_slug(session, slug)
+        return [registry_public(r) for r in await store.list_registries(session, workspace.id)]
+
+
+async def delete_registry(svc: Services, slug: str, name: str) -> None:
+    async with svc.db.session() as session, session.begin():
+        workspace = await store.workspace_by_slug(session, slug)
+        await session.delete(await store.registry_by_name(session, workspace.id, name))

@@ -1,0 +1,1 @@
+"""Temporal adapters: the BuildWorkflow, its activities, the worker, and the embedded dev server."""
