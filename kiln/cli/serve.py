@@ -8,7 +8,6 @@ import signal
 from collections.abc import AsyncIterator
 
 import uvicorn
-from temporalio.client import Client
 
 from kiln.api.app import create_app
 from kiln.config import Settings
@@ -18,7 +17,7 @@ from kiln.pipeline.build import default_engine
 from kiln.secrets.crypto import SecretBox, load_or_create_key
 from kiln.service.context import Services
 from kiln.store.db import Database
-from kiln.workflow.devserver import dev_server
+from kiln.workflow.devserver import connect, dev_server
 from kiln.workflow.worker import create_worker
 
 
@@ -36,10 +35,7 @@ async def runtime(settings: Settings, *, embedded_temporal: bool) -> AsyncIterat
         db = Database(settings.database)
         stack.push_async_callback(db.close)
         await db.migrate()
-        try:
-            client = await Client.connect(address, namespace=settings.temporal_namespace)
-        except RuntimeError as exc:
-            raise TransientError(f"cannot reach Temporal at {address}: {exc}") from exc
+        client = await connect(address, settings.temporal_namespace)
         box = SecretBox(load_or_create_key(settings.secret_key, settings.data_dir / "secret.key"))
         yield Services(settings, db, client, box, LogHub(db))
 

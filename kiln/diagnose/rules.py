@@ -175,9 +175,9 @@ RULES: tuple[Rule, ...] = (
         r"(?P<message>[^\n]+)"),
     *_rules("typescript_error", "TypeScript error {tscode} at {file}:{line}: {message}",
         "fix the type error at {file}:{line} (`npx tsc --noEmit` shows it locally)",
-        r"(?P<file>[^\s:()]+\.[cm]?tsx?)\((?P<line>\d+),\d+\): error (?P<tscode>TS\d+): "
+        r"(?:^|[ \t])(?P<file>[^\s:()]+\.[cm]?tsx?)\((?P<line>\d+),\d+\): error (?P<tscode>TS\d+): "
         r"(?P<message>[^\n]+)",
-        r"(?P<file>[^\s:()]+\.[cm]?tsx?):(?P<line>\d+):\d+ - error (?P<tscode>TS\d+): "
+        r"(?:^|[ \t])(?P<file>[^\s:()]+\.[cm]?tsx?):(?P<line>\d+):\d+ - error (?P<tscode>TS\d+): "
         r"(?P<message>[^\n]+)"),
     # Rust
     *_rules("rust_compile_error", "Rust compile error {ecode} at {file}:{line}: {message}",

@@ -9,13 +9,14 @@ that matches wins, with its last match (the error is usually at the end).
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kiln.diagnose.rules import RULES, Rule
 
 SUMMARY_LIMIT = 200
-LINE_LIMIT = 4000
+LINE_LIMIT = 2000
 """A longer line is cut (after masking) before matching: minified bundles print huge lines."""
 
 UNKNOWN = "unknown"
@@ -62,17 +63,16 @@ def diagnose(lines: Sequence[str], *, max_lines: int = 2000) -> Diagnosis:
     """The Diagnosis of a failed build from its output lines (oldest first)."""
     if max_lines < 1:
         raise ValueError("max_lines must be at least 1")
-    split = [part for line in lines[-max_lines:] for part in line.splitlines()]
-    cleaned = [clean_line(line) for line in split[-max_lines:]]
+    recent = deque(lines, maxlen=max_lines)  # any sequence, a deque too (no slicing needed)
+    split = deque((part for line in recent for part in line.splitlines()), maxlen=max_lines)
+    cleaned = [clean_line(line) for line in split]
     if not any(line.strip() for line in cleaned):
         return Diagnosis(UNKNOWN, NO_OUTPUT, SEE_THE_LOG, None)
     text = "\n".join(cleaned)
     for rule in RULES:
-        last: re.Match[str] | None = None
-        for last in rule.pattern.finditer(text):  # noqa: B007 - keep the last match
-            pass
-        if last is not None:
-            return _from_match(rule, last, text)
+        matches = list(rule.pattern.finditer(text))
+        if matches:
+            return _from_match(rule, matches[-1], text)
     last_line = next(line for line in reversed(cleaned) if line.strip())
     return Diagnosis(UNKNOWN, one_line(last_line), SEE_THE_LOG, None)
 

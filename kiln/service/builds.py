@@ -109,7 +109,7 @@ async def trigger_build(
     try:
         await svc.temporal.start_workflow(
             "BuildWorkflow",
-            args=[BuildInput(build_id), svc.settings.build_timeout_seconds],
+            BuildInput(build_id, svc.settings.build_timeout_seconds),
             id=workflow_id,
             task_queue=svc.settings.task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,

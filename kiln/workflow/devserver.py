@@ -14,7 +14,9 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from kiln.errors import EngineError
+from temporalio.client import Client
+
+from kiln.errors import EngineError, TransientError
 
 START_TIMEOUT_SECONDS = 60.0
 
@@ -78,3 +80,16 @@ async def dev_server(state_dir: Path, port: int | None = None) -> AsyncIterator[
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 await process.wait()
+
+
+async def connect(address: str, namespace: str, wait_seconds: float = 60.0) -> Client:
+    """Connect to Temporal, waiting while a just-started frontend reports itself unhealthy."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    while True:
+        try:
+            return await Client.connect(address, namespace=namespace)
+        except RuntimeError as exc:
+            if loop.time() > deadline:
+                raise TransientError(f"cannot reach Temporal at {address}: {exc}") from exc
+            await asyncio.sleep(0.5)

@@ -10,6 +10,7 @@ TASK_QUEUE = "kiln-builds"
 @dataclass(frozen=True)
 class BuildInput:
     build_id: str
+    build_timeout_seconds: int = 1800
 
 
 @dataclass(frozen=True)

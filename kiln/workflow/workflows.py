@@ -52,7 +52,7 @@ class BuildWorkflow:
         return Progress(self._build_id, self._status, STEP_OF.get(self._status))
 
     @workflow.run
-    async def run(self, request: BuildInput, build_timeout_seconds: int = 1800) -> str:
+    async def run(self, request: BuildInput) -> str:
         self._build_id = request.build_id
         try:
             self._status = "cloning"
@@ -71,7 +71,7 @@ class BuildWorkflow:
                 await workflow.execute_activity(
                     "build_image", BuildImageInput(request.build_id, source.commit_sha),
                     result_type=BuildImageOutput,
-                    start_to_close_timeout=timedelta(seconds=build_timeout_seconds),
+                    start_to_close_timeout=timedelta(seconds=request.build_timeout_seconds),
                     heartbeat_timeout=HEARTBEAT, retry_policy=RETRY,
                     cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
                 )  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections import deque
 from dataclasses import dataclass
 
 import pytest
@@ -367,6 +369,19 @@ Case("push-401", "registry_auth",
 Getting image source signatures
 Error: pushing image "cd1adbc5825e" to "docker://ghcr.io/acme/api:1.2.0": trying to reuse blob sha256:d6b12650c212 at destination: checking whether a blob sha256:d6b12650c212 exists in ghcr.io/acme/api: unauthorized: authentication required
 """),  # noqa: E501
+Case("push-403", "registry_auth",
+     "the registry refused access: 403 Forbidden", "token", """
+#15 exporting to image
+#15 pushing layers 0.9s done
+ERROR: failed to solve: failed to push ghcr.io/acme/api:1.2.0: unexpected status from POST request to https://ghcr.io/v2/acme/api/blobs/uploads/: 403 Forbidden
+"""),  # noqa: E501
+Case("docker-denied", "registry_auth",
+     "the registry refused access: denied: requested access to the resource is denied",
+     "registry settings", """
+The push refers to repository [docker.io/acme/api]
+5f70bf18a086: Preparing
+denied: requested access to the resource is denied
+"""),
 Case("image-missing", "base_image_not_found",
      "the base image registry.internal:5000/kiln/node:99 was not found in the registry",
      "kiln bases bootstrap", """
@@ -557,3 +572,16 @@ def test_lines_holding_several_lines_are_split() -> None:
     diagnosis = diagnose([chunk])
     assert diagnosis.code == "python_module_missing"
     assert diagnosis.line == "ModuleNotFoundError: No module named 'yaml'"
+
+
+def test_long_unbroken_lines_stay_fast() -> None:
+    """No rule may backtrack quadratically over a long token (minified JS, base64 blobs)."""
+    started = time.perf_counter()
+    diagnosis = diagnose(["a" * 10_000] * 200)
+    assert time.perf_counter() - started < 2
+    assert diagnosis.code == "unknown" and len(diagnosis.summary) == SUMMARY_LIMIT
+
+
+def test_any_sequence_of_lines_will_do() -> None:
+    lines = ["STEP 2/2: RUN make", 'Error: building at STEP "RUN make": exit status 2']
+    assert diagnose(deque(lines)) == diagnose(tuple(lines)) == diagnose(lines)
