@@ -40,8 +40,12 @@ trap cleanup EXIT
 for _ in $(seq 100); do
   if answer=$(curl -fsS "http://127.0.0.1:$port/" 2>/dev/null); then
     printf '  GET http://127.0.0.1:%s/ → %s\n' "$port" "$answer"
-    step "done"
     for name in "${!digests[@]}"; do printf '  %-18s %s\n' "$name" "${digests[$name]}"; done
+    cleanup
+    trap - EXIT
+    step "the service: kiln serve, a build over the REST API, its log over SSE"
+    .venv/bin/python scripts/demo_service.py "$registry" examples/python-flask
+    step "done"
     exit 0
   fi
   sleep 0.2

@@ -1,20 +1,20 @@
 """Follow a build's log and status live. One poller per followed build, shared by all viewers.
 
 Viewers do not touch the database: a feed polls the store a few times a second and wakes every
-viewer of that build, so 200 viewers cost what one costs and never slow the build down.
+viewer of that build, so 200 viewers cost what one costs and never slow the build down. Every
+status transition is an event, in time order with the log lines around it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import bisect
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from kiln.status import BuildStatus
 from kiln.store import logs as log_store
-from kiln.store.builds import get_build
+from kiln.store.builds import get_build, transitions_after
 from kiln.store.db import Database
 
 POLL_SECONDS = 0.25
@@ -47,13 +47,25 @@ Event = LogEvent | StatusEvent | EndEvent | KeepAlive
 
 @dataclass
 class _Feed:
-    lines: list[log_store.LogLine] = field(default_factory=list)
-    seqs: list[int] = field(default_factory=list)
+    entries: list[LogEvent | StatusEvent] = field(default_factory=list)
     status: str | None = None
+    loaded: bool = False
     done: bool = False
     viewers: int = 0
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     task: asyncio.Task[None] | None = None
+
+    def start_for(self, after: int) -> tuple[int, StatusEvent | None]:
+        """Where a viewer resuming after line `after` starts, and the status it should know."""
+        if after == 0:
+            return 0, None
+        current: StatusEvent | None = None
+        for position, entry in enumerate(self.entries):
+            if isinstance(entry, LogEvent) and entry.seq > after:
+                return position, current
+            if isinstance(entry, StatusEvent):
+                current = entry
+        return len(self.entries), current
 
 
 class LogHub:
@@ -63,22 +75,27 @@ class LogHub:
         self._feeds: dict[str, _Feed] = {}
 
     async def _poll(self, build_id: str, feed: _Feed) -> None:
-        after = 0
+        last_seq = last_transition = 0
         while True:
             async with self.db.session() as session:
-                new = await log_store.read(session, build_id, after=after)
+                lines = await log_store.read(session, build_id, after=last_seq)
+                moves = await transitions_after(session, build_id, last_transition)
                 status = (await get_build(session, build_id)).status
-            changed = bool(new) or status != feed.status
-            if new:
-                feed.lines.extend(new)
-                feed.seqs.extend(line.seq for line in new)
-                after = new[-1].seq
+            timeline = sorted(
+                [(line.at, 1, LogEvent(line.seq, line.line, line.step)) for line in lines]
+                + [(move.at, 0, StatusEvent(move.status)) for move in moves],
+                key=lambda item: (item[0], item[1]),
+            )
+            feed.entries.extend(entry for _, _, entry in timeline)
+            last_seq = lines[-1].seq if lines else last_seq
+            last_transition = moves[-1].id if moves else last_transition
             feed.status = status
-            if BuildStatus(status).terminal and not new:
-                feed.done = changed = True
-            if changed:
-                async with feed.changed:
-                    feed.changed.notify_all()
+            # Lines are stored before the final transition, so a terminal status seen in a poll
+            # that brought no new lines means the log is complete.
+            feed.done = BuildStatus(status).terminal and not lines
+            feed.loaded = True
+            async with feed.changed:
+                feed.changed.notify_all()
             if feed.done:
                 return
             await asyncio.sleep(self.poll_seconds)
@@ -86,7 +103,7 @@ class LogHub:
     async def follow(
         self, build_id: str, *, after: int = 0, keepalive_seconds: float = 15.0
     ) -> AsyncIterator[Event]:
-        """Lines with seq > `after`, status changes, then one EndEvent when the build is over."""
+        """Lines with seq > `after` and status changes in order, then one EndEvent."""
         async with self.db.session() as session:
             await get_build(session, build_id)  # NotFound before streaming starts
         feed = self._feeds.get(build_id)
@@ -95,31 +112,30 @@ class LogHub:
             feed.task = asyncio.create_task(self._poll(build_id, feed))
         feed.viewers += 1
         try:
-            cursor = after
-            seen_status: str | None = None
-
-            def ready() -> bool:
-                newer = bool(feed.seqs) and feed.seqs[-1] > cursor
-                return newer or feed.status != seen_status or feed.done
-
+            async with feed.changed:
+                await feed.changed.wait_for(lambda: feed.loaded or _failed(feed))
+            _raise_if_failed(feed)
+            position, current = feed.start_for(after)
+            if current is not None:
+                yield current
             while True:
-                async with feed.changed:
-                    try:
-                        await asyncio.wait_for(feed.changed.wait_for(ready), keepalive_seconds)
-                    except TimeoutError:
-                        yield KeepAlive()
-                        continue
-                if feed.task is not None and feed.task.done() and not feed.done:
-                    feed.task.result()  # the poller failed: surface its error
-                for line in feed.lines[bisect.bisect_right(feed.seqs, cursor) :]:
-                    cursor = line.seq
-                    yield LogEvent(line.seq, line.line, line.step)
-                if feed.status != seen_status and feed.status is not None:
-                    seen_status = feed.status
-                    yield StatusEvent(seen_status)
-                if feed.done and not (feed.seqs and feed.seqs[-1] > cursor):
+                while position < len(feed.entries):
+                    yield feed.entries[position]
+                    position += 1
+                if feed.done:
                     yield EndEvent(feed.status or "unknown")
                     return
+                async with feed.changed:
+                    try:
+                        await asyncio.wait_for(
+                            feed.changed.wait_for(
+                                lambda: position < len(feed.entries) or feed.done or _failed(feed)  # noqa: B023
+                            ),
+                            keepalive_seconds,
+                        )
+                    except TimeoutError:
+                        yield KeepAlive()
+                _raise_if_failed(feed)
         finally:
             feed.viewers -= 1
             if feed.viewers == 0 and self._feeds.get(build_id) is feed:
@@ -128,3 +144,13 @@ class LogHub:
                     feed.task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await feed.task
+
+
+def _failed(feed: _Feed) -> bool:
+    return feed.task is not None and feed.task.done() and not feed.done
+
+
+def _raise_if_failed(feed: _Feed) -> None:
+    if _failed(feed) and feed.task is not None:
+        feed.task.result()  # the poller failed: surface its error
+        raise RuntimeError("the log feed stopped")

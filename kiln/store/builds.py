@@ -148,3 +148,14 @@ async def latest_build(session: AsyncSession, app_id: int) -> Build | None:
         select(Build).where(Build.app_id == app_id).order_by(Build.number.desc()).limit(1)
     )
     return rows.first()
+
+
+async def transitions_after(
+    session: AsyncSession, build_id: str, after_id: int
+) -> Sequence[BuildTransition]:
+    rows = await session.scalars(
+        select(BuildTransition)
+        .where(BuildTransition.build_id == build_id, BuildTransition.id > after_id)
+        .order_by(BuildTransition.id)
+    )
+    return rows.all()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tomllib
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +66,6 @@ def test_example_builds_pushes_and_runs(name: str, settings: Settings, registry:
 def test_source_only_change_reuses_the_dependency_layers(
     settings: Settings, registry: Registry, tmp_path: Path
 ) -> None:
-    import shutil
-
     source = tmp_path / "app"
     shutil.copytree(EXAMPLES / "node-express", source)
     image = ImageRef(registry.address, "examples/rebuild", "one")
@@ -83,7 +83,8 @@ def test_source_only_change_reuses_the_dependency_layers(
 
     build("one")
     (source / "server.js").write_text(
-        (source / "server.js").read_text().replace("hello from express", "hello again")
+        # unique per run: the second build's sources were never built before, on any run
+        (source / "server.js").read_text() + f"\n// {uuid.uuid4()}\n"
     )
     lines = build("two")
     install_step = next(i for i, line in enumerate(lines) if "npm ci" in line and "STEP" in line)

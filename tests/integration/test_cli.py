@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from kiln.config import Settings
@@ -103,8 +104,6 @@ def test_build_push_prints_the_registry_digest(settings: Settings, registry: Reg
     assert result.returncode == 0, result.stderr
     digest = result.stdout.strip()
     assert digest.startswith("sha256:") and len(digest) == 71
-    import httpx
-
     head = httpx.head(
         f"{registry.url}/v2/cli/static/manifests/v1",
         headers={"Accept": "application/vnd.oci.image.manifest.v1+json"},
@@ -125,6 +124,4 @@ def test_failing_build_leaves_no_tag(
     result = kiln("build", str(project), "--image", image, "--push", data_dir=settings.data_dir)
     assert result.returncode == 2
     assert "error:" in result.stderr and "npm run build" in result.stderr
-    import httpx
-
     assert httpx.get(f"{registry.url}/v2/cli/broken/tags/list").status_code == 404

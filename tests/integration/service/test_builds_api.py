@@ -59,7 +59,8 @@ async def test_trigger_stream_and_digest(
 
     events = await service.events(build["id"])
     statuses = [data["status"] for event, data, _ in events if event == "status"]
-    assert statuses[-1] == "built" and events[-1] == ("end", {"status": "built"}, None)
+    assert statuses == ["pending", "cloning", "analyzing", "building", "pushing", "built"]
+    assert events[-1] == ("end", {"status": "built"}, None)
     lines = [data for event, data, _ in events if event == "message"]
     assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1))
     assert {line["step"] for line in lines} >= {"clone", "analyze", "build", "push"}
