@@ -32,7 +32,10 @@ snapshots: venv
 	$(PY) -m tests.snapshots.regenerate
 
 bench: setup
-	$(PY) bench/build_bench.py
+	bash scripts/registry.sh $(DEMO_REGISTRY) .kiln/registry
+	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(VENV)/bin/kiln bases bootstrap --registry $(DEMO_REGISTRY)/kiln
+	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/build_bench.py
+	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/service_bench.py
 
 clean:
 	rm -rf .kiln

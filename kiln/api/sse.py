@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator
 
 from kiln.logs.follow import EndEvent, Event, KeepAlive, LogEvent, StatusEvent
 
 
+@functools.lru_cache(maxsize=8192)
 def frame(event: Event) -> str:
+    """The SSE text of an event; cached, since every viewer of a build sends the same frames."""
     if isinstance(event, LogEvent):
         data = json.dumps({"seq": event.seq, "line": event.line, "step": event.step})
         return f"id: {event.seq}\ndata: {data}\n\n"
@@ -20,7 +23,8 @@ def frame(event: Event) -> str:
     return ": keep-alive\n\n"
 
 
-async def stream(events: AsyncIterator[Event]) -> AsyncIterator[str]:
+async def stream(batches: AsyncIterator[list[Event]]) -> AsyncIterator[str]:
+    """One chunk per batch: a burst of lines costs one write per viewer, not one per line."""
     yield "retry: 2000\n\n"
-    async for event in events:
-        yield frame(event)
+    async for batch in batches:
+        yield "".join(frame(event) for event in batch)

@@ -104,6 +104,16 @@ class LogHub:
         self, build_id: str, *, after: int = 0, keepalive_seconds: float = 15.0
     ) -> AsyncIterator[Event]:
         """Lines with seq > `after` and status changes in order, then one EndEvent."""
+        async for batch in self.follow_batches(
+            build_id, after=after, keepalive_seconds=keepalive_seconds
+        ):
+            for event in batch:
+                yield event
+
+    async def follow_batches(
+        self, build_id: str, *, after: int = 0, keepalive_seconds: float = 15.0
+    ) -> AsyncIterator[list[Event]]:
+        """Like `follow`, but everything available at each wake-up comes as one batch."""
         async with self.db.session() as session:
             await get_build(session, build_id)  # NotFound before streaming starts
         feed = self._feeds.get(build_id)
@@ -117,24 +127,25 @@ class LogHub:
             _raise_if_failed(feed)
             position, current = feed.start_for(after)
             if current is not None:
-                yield current
+                yield [current]
+
+            def ready() -> bool:
+                return position < len(feed.entries) or feed.done or _failed(feed)
+
             while True:
-                while position < len(feed.entries):
-                    yield feed.entries[position]
-                    position += 1
+                batch: list[Event] = list(feed.entries[position:])
+                position += len(batch)
                 if feed.done:
-                    yield EndEvent(feed.status or "unknown")
+                    batch.append(EndEvent(feed.status or "unknown"))
+                if batch:
+                    yield batch
+                if feed.done:
                     return
                 async with feed.changed:
                     try:
-                        await asyncio.wait_for(
-                            feed.changed.wait_for(
-                                lambda: position < len(feed.entries) or feed.done or _failed(feed)  # noqa: B023
-                            ),
-                            keepalive_seconds,
-                        )
+                        await asyncio.wait_for(feed.changed.wait_for(ready), keepalive_seconds)
                     except TimeoutError:
-                        yield KeepAlive()
+                        yield [KeepAlive()]
                 _raise_if_failed(feed)
         finally:
             feed.viewers -= 1

@@ -206,5 +206,5 @@ async def log_text(svc: Services, build_id: str) -> AsyncIterator[str]:
         yield "".join(f"{line.line}\n" for line in lines)
 
 
-def follow_build(svc: Services, build_id: str, after: int) -> AsyncIterator[Event]:
-    return svc.hub.follow(build_id, after=after)
+def follow_build(svc: Services, build_id: str, after: int) -> AsyncIterator[list[Event]]:
+    return svc.hub.follow_batches(build_id, after=after)
