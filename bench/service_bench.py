@@ -26,6 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.report import write_section
 from kiln.config import Settings
 from kiln.detect import detect
 from kiln.logs.reporter import Reporter
@@ -222,16 +223,7 @@ async def main() -> None:
         *fan_rows,
     ]) + "\n"  # fmt: skip
     print(table)
-    out = ROOT / "docs" / "benchmarks.md"
-    text = out.read_text()
-    marker = "## Service: overhead, latency, live-log fan-out"
-    if marker in text:
-        before, _, rest = text.partition(marker)
-        after = rest[rest.find("\n## ") :] if "\n## " in rest else ""
-        text = before + table + after
-    else:
-        text += "\n" + table
-    out.write_text(text)
+    write_section("## Service: overhead, latency, live-log fan-out", table)
 
 
 if __name__ == "__main__":

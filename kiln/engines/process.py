@@ -85,12 +85,3 @@ async def _terminate(process: asyncio.subprocess.Process) -> None:
         _kill_group(process.pid, signal.SIGKILL)
         await process.wait()
     _kill_group(process.pid, signal.SIGKILL)  # stragglers that ignored SIGTERM in the group
-
-
-async def run_capture(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> str:
-    """Run a short command and return its stdout; a non-zero exit is an EngineError."""
-    lines: list[str] = []
-    result = await run_streaming(argv, lines.append, env=env)
-    if result.returncode != 0:
-        raise EngineError(f"{' '.join(argv[:3])} failed: {' / '.join(result.tail[-3:])}")
-    return "\n".join(lines)

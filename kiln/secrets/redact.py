@@ -15,10 +15,6 @@ class Redactor:
         )
         self._previous = ""
 
-    def add(self, secret: str) -> None:
-        if len(secret) >= MIN_SECRET_LENGTH and secret not in self._secrets:
-            self._secrets = sorted([*self._secrets, secret], key=len, reverse=True)
-
     def text(self, value: str) -> str:
         for secret in self._secrets:
             value = value.replace(secret, MASK)

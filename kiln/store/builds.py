@@ -143,13 +143,6 @@ async def find_active_by_workflow(session: AsyncSession, workflow_id: str) -> Bu
     return rows.first()
 
 
-async def latest_build(session: AsyncSession, app_id: int) -> Build | None:
-    rows = await session.scalars(
-        select(Build).where(Build.app_id == app_id).order_by(Build.number.desc()).limit(1)
-    )
-    return rows.first()
-
-
 async def transitions_after(
     session: AsyncSession, build_id: str, after_id: int
 ) -> Sequence[BuildTransition]:

@@ -44,10 +44,6 @@ class BuildContext:
     git_token: str | None = None
 
     @property
-    def repo_url_public(self) -> str:
-        return self.repo_url
-
-    @property
     def secrets(self) -> list[str]:
         """Every secret value this build knows, for redaction."""
         return [s for s in (self.registry.secret, self.git_token) if s]

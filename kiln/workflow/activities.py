@@ -178,7 +178,7 @@ class BuildActivities:
                     self.settings,
                     ImageBuild(
                         source_dir=source.root, plan=plan, tags=tags, push=True,
-                        labels=image_labels(plan, ctx.repo_url_public, request.commit_sha),
+                        labels=image_labels(plan, ctx.repo_url, request.commit_sha),
                         credentials=ctx.credentials(),
                     ),
                     Reporter(log=sink.write, step=step),

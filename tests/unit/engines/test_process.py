@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from kiln.engines.process import run_capture, run_streaming
+from kiln.engines.process import run_streaming
 from kiln.errors import EngineError
 
 
@@ -39,8 +39,3 @@ async def test_cancel_kills_the_whole_process_group() -> None:
 async def test_missing_binary_is_an_engine_error() -> None:
     with pytest.raises(EngineError, match="is not installed"):
         await run_streaming(["kiln-no-such-binary"], print)
-
-
-async def test_run_capture_raises_with_the_tail() -> None:
-    with pytest.raises(EngineError, match="boom"):
-        await run_capture(["sh", "-c", "echo boom; exit 1"])
