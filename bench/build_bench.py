@@ -118,7 +118,6 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--examples", default=",".join(DEFAULT_EXAMPLES))
-    parser.add_argument("--registry", help="HOST:PORT of a registry with bootstrapped bases")
     args = parser.parse_args()
     settings = Settings()
     catalog = load_catalog(settings.catalog_path)
