@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     task_queue: str = "kiln-builds"
     bootstrap_token: str = ""
     """An owner API token, until users and tokens exist (used by `make demo` and tests)."""
+    api_url: str = "http://127.0.0.1:8700"
+    """Where CLI commands that talk to a running kiln (`kiln quota …`) find its API."""
+    api_token: str = ""
+    """The token those commands send; default: KILN_BOOTSTRAP_TOKEN."""
     allow_local_repos: bool = False
     """Accept file:// and local paths as repository URLs (tests only)."""
     max_log_bytes: int = 5 * 1024 * 1024

@@ -83,3 +83,9 @@ class Conflict(UserError):
 
 class NoRegistry(Conflict):
     code = "no_registry"
+
+
+class RegistryDeletesDisabled(UserError):
+    """The registry refuses manifest deletes (405): retrying cannot help."""
+
+    code = "registry_deletes_disabled"

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from kiln.config import Settings
 from kiln.engines.base import BuildRequest, Engine
 from kiln.engines.buildah import BuildahEngine
@@ -22,7 +20,7 @@ from kiln.plan.bases import load_catalog
 from kiln.plan.dockerfile import CA_SECRET_ID, render
 from kiln.plan.model import BuildPlan
 from kiln.refs import ImageRef, uses_plain_http
-from kiln.registry.client import RegistryClient
+from kiln.registry.connect import connect
 from kiln.registry.credentials import Credentials
 
 BASE_RUNTIME_ARG = "KILN_BASE_RUNTIME"
@@ -57,13 +55,7 @@ def default_engine(settings: Settings) -> Engine:
     )
 
 
-def registry_client(
-    settings: Settings, registry: str, credentials: Credentials | None = None
-) -> RegistryClient:
-    auth = httpx.BasicAuth(credentials.username, credentials.password) if credentials else None
-    return RegistryClient(
-        registry, plain_http=uses_plain_http(registry, settings.insecure_registries), auth=auth
-    )
+registry_client = connect
 
 
 def dockerfile_text(settings: Settings, source: Path, plan: BuildPlan) -> str:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from kiln.errors import NotFound, RegistryAuthError, RegistryError
+from kiln.errors import (
+    KilnError,
+    NotFound,
+    RegistryAuthError,
+    RegistryDeletesDisabled,
+    RegistryError,
+    UserError,
+)
+from kiln.registry.auth import RegistryAuth
+from kiln.registry.credentials import Credentials
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.manifest.v1+json",
@@ -19,6 +30,7 @@ MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.list.v2+json",
 )
 INDEX_TYPES = MANIFEST_TYPES[1], MANIFEST_TYPES[3]
+DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
 
 
 @dataclass(frozen=True)
@@ -38,21 +50,32 @@ class Manifest:
 
 
 class RegistryClient:
-    """One registry (`host[:port]`); plain HTTP for loopback or insecure registries."""
+    """One registry (`host[:port]`); plain HTTP for loopback or insecure registries.
+
+    Requests authenticate through `RegistryAuth` (basic or bearer tokens, as the registry's 401
+    challenge asks; anonymous tokens without `credentials`) unless another `auth` is given.
+    """
 
     def __init__(
         self,
         registry: str,
         *,
         plain_http: bool,
+        credentials: Credentials | None = None,
         auth: httpx.Auth | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
     ) -> None:
+        if auth is not None and credentials is not None:
+            raise TypeError("pass either credentials or auth, not both")
         scheme = "http" if plain_http else "https"
         self.registry = registry
+        self._has_credentials = credentials is not None or auth is not None
         self._http = httpx.AsyncClient(
-            base_url=f"{scheme}://{registry}", auth=auth, transport=transport, timeout=timeout
+            base_url=f"{scheme}://{registry}",
+            auth=auth if auth is not None else RegistryAuth(credentials),
+            transport=transport,
+            timeout=timeout,
         )
 
     async def __aenter__(self) -> RegistryClient:
@@ -61,14 +84,22 @@ class RegistryClient:
     async def __aexit__(self, *_: object) -> None:
         await self._http.aclose()
 
-    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def _request(self, method: str, path: str | httpx.URL, **kwargs: Any) -> httpx.Response:
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
             raise RegistryError(f"registry {self.registry} is unreachable: {exc}") from exc
         if response.status_code in (401, 403):
+            if response.status_code == 403:
+                hint = "the credentials are valid but lack this permission"
+            elif self._has_credentials:
+                hint = "the registry rejected the credentials"
+            else:
+                hint = "the registry needs credentials"
             raise RegistryAuthError(
-                f"registry {self.registry} refused {method} {path} ({response.status_code})"
+                f"registry {self.registry} refused {method} {httpx.URL(path).path} "
+                f"({response.status_code})",
+                hint=hint,
             )
         if response.status_code >= 500:
             raise RegistryError(
@@ -183,3 +214,62 @@ class RegistryClient:
         )
         if put.status_code not in (200, 201):
             raise RegistryError(f"PUT manifest {repository}:{tag} → {put.status_code}")
+
+    async def list_tags(self, repository: str, *, page_size: int = 100) -> list[str]:
+        """Every tag, following `Link: <…>; rel="next"` pages; [] if the repository is unknown."""
+        tags: list[str] = []
+        url: str | httpx.URL = f"/v2/{repository}/tags/list"
+        params: dict[str, int] | None = {"n": page_size}
+        seen: set[str] = set()
+        while True:
+            response = await self._request("GET", url, params=params)
+            if response.status_code == 404:
+                return tags
+            if response.status_code != 200:
+                raise RegistryError(f"GET tags of {repository} → {response.status_code}")
+            try:
+                page = json.loads(response.content).get("tags") or []
+            except (json.JSONDecodeError, AttributeError) as exc:
+                raise RegistryError(f"the tag list of {repository} is not JSON") from exc
+            tags.extend(str(tag) for tag in page)
+            link = response.links.get("next", {}).get("url")
+            if not link:
+                return tags
+            url, params = response.url.join(link), None
+            if url.netloc != response.url.netloc or str(url) in seen:
+                raise RegistryError(f"{self.registry} sent a bad next-page link for {repository}")
+            seen.add(str(url))
+
+    async def delete_manifest(self, repository: str, digest: str) -> bool:
+        """Delete a manifest by digest: True if deleted, False if it was already gone."""
+        if not DIGEST.match(digest):
+            raise UserError(f"manifests are deleted by digest, and {digest!r} is not one")
+        response = await self._request("DELETE", f"/v2/{repository}/manifests/{digest}")
+        if response.status_code in (200, 202):
+            return True
+        if response.status_code == 404:
+            return False
+        if response.status_code == 405:
+            raise RegistryDeletesDisabled(
+                f"deletes are disabled on this registry ({self.registry})",
+                hint="docker-registry: set storage.delete.enabled: true",
+            )
+        raise RegistryError(f"DELETE manifest {repository}@{digest} → {response.status_code}")
+
+    async def check_push_access(self, repository: str) -> None:
+        """Prove the credentials may push to `repository` without pushing anything.
+
+        Starts a blob upload and cancels it at once; a refusal raises `RegistryAuthError`.
+        """
+        response = await self._request("POST", f"/v2/{repository}/blobs/uploads/")
+        if response.status_code != 202:
+            raise RegistryError(
+                f"{self.registry} did not open an upload in {repository} "
+                f"(POST → {response.status_code})"
+            )
+        location = response.headers.get("Location")
+        if location:
+            # Best effort: cancelling may need a delete permission, and registries expire
+            # abandoned uploads anyway.
+            with contextlib.suppress(KilnError):
+                await self._request("DELETE", response.url.join(location))

@@ -66,6 +66,11 @@ class RegistryPublic(BaseModel):
     is_default: bool
 
 
+class RegistryCheckPublic(BaseModel):
+    ok: bool
+    message: str
+
+
 class AppCreate(Strict):
     slug: str = Field(pattern=SLUG)
     repo_url: str = Field(max_length=2048)
@@ -138,3 +143,65 @@ class BuildPublic(BaseModel):
 class BuildPage(BaseModel):
     builds: list[BuildPublic]
     next_cursor: str | None
+
+
+class WorkspaceUpdate(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    quota_bytes: int | None = Field(default=None, gt=0, description="registry quota in bytes")
+
+
+class AppUsagePublic(BaseModel):
+    app: str
+    used_bytes: int
+    images: int
+
+
+class UsagePublic(BaseModel):
+    used_bytes: int
+    quota_bytes: int
+    percent: float
+    apps: list[AppUsagePublic]
+
+
+class ImagePublic(BaseModel):
+    app: str
+    repository: str
+    tag: str | None
+    digest: str
+    size_bytes: int
+    pushed_at: datetime
+    protected: bool
+
+
+class CleanupRequest(Strict):
+    dry_run: bool = False
+
+
+class CleanedImagePublic(BaseModel):
+    app: str
+    repository: str
+    tags: list[str]
+    digest: str
+    bytes: int
+    reason: str
+
+
+class CleanupPublic(BaseModel):
+    dry_run: bool
+    triggered: bool
+    quota_bytes: int
+    before_bytes: int
+    after_bytes: int
+    removed: list[CleanedImagePublic]
+    kept_protected: list[CleanedImagePublic]
+
+
+class CleanupRunPublic(BaseModel):
+    at: datetime
+    trigger: str
+    dry_run: bool
+    quota_bytes: int
+    before_bytes: int
+    after_bytes: int
+    removed: list[CleanedImagePublic]
+    kept_protected: list[CleanedImagePublic]

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from kiln.errors import KilnError
+from kiln.registry.connect import connect
+from kiln.registry.credentials import Credentials
+from kiln.registry.kinds import validate_registry
 from kiln.service.context import Services
 from kiln.service.models import (
+    RegistryCheckPublic,
     RegistryCreate,
     RegistryPublic,
     WorkspaceCreate,
     WorkspacePublic,
 )
 from kiln.store import workspaces as store
+from kiln.store.context import registry_target
 from kiln.store.tables import Registry, Workspace
 
 
@@ -43,6 +49,7 @@ async def get_workspace(svc: Services, slug: str) -> WorkspacePublic:
 
 
 async def create_registry(svc: Services, slug: str, request: RegistryCreate) -> RegistryPublic:
+    validate_registry(request.kind, request.url, request.username, request.secret)
     async with svc.db.session() as session, session.begin():
         workspace = await store.workspace_by_slug(session, slug)
         row = Registry(
@@ -58,6 +65,26 @@ async def list_registries(svc: Services, slug: str) -> list[RegistryPublic]:
     async with svc.db.session() as session:
         workspace = await store.workspace_by_slug(session, slug)
         return [registry_public(r) for r in await store.list_registries(session, workspace.id)]
+
+
+async def test_registry(svc: Services, slug: str, name: str) -> RegistryCheckPublic:
+    """Check that the registry answers, accepts the credentials and grants push, without pushing."""
+    async with svc.db.session() as session:
+        workspace = await store.workspace_by_slug(session, slug)
+        target = registry_target(await store.registry_by_name(session, workspace.id, name), svc.box)
+    credentials = (
+        Credentials(target.username, target.secret) if target.username and target.secret else None
+    )
+    repository = "/".join(p for p in (target.namespace, "kiln-connection-check") if p)
+    try:
+        async with connect(svc.settings, target.host, credentials) as client:
+            await client.ping()
+            await client.check_push_access(repository)
+    except KilnError as exc:
+        return RegistryCheckPublic(ok=False, message=str(exc))
+    return RegistryCheckPublic(
+        ok=True, message=f"{target.host}: login and push to {repository} allowed"
+    )
 
 
 async def delete_registry(svc: Services, slug: str, name: str) -> None:

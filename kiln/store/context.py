@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kiln.errors import NoRegistry, UserError
@@ -18,6 +19,7 @@ from kiln.store.workspaces import registry_for_app
 
 @dataclass(frozen=True)
 class RegistryTarget:
+    kind: str
     host: str
     namespace: str
     username: str | None
@@ -42,6 +44,8 @@ class BuildContext:
     plan: dict[str, Any] | None
     image: str | None
     git_token: str | None = None
+    workspace_registries: tuple[RegistryTarget, ...] = ()
+    """Every registry of the workspace (the quota cleanup may touch any of them)."""
 
     @property
     def secrets(self) -> list[str]:
@@ -66,7 +70,9 @@ class BuildContext:
 
 def registry_target(registry: Registry, box: SecretBox) -> RegistryTarget:
     secret = box.decrypt(registry.secret_encrypted) if registry.secret_encrypted else None
-    return RegistryTarget(registry.url, registry.namespace, registry.username, secret)
+    return RegistryTarget(
+        registry.kind, registry.url, registry.namespace, registry.username, secret
+    )
 
 
 async def load_context(session: AsyncSession, build_id: str, box: SecretBox) -> BuildContext:
@@ -78,10 +84,14 @@ async def load_context(session: AsyncSession, build_id: str, box: SecretBox) -> 
     registry = await registry_for_app(session, app)
     if registry is None:
         raise NoRegistry(f"app {app.slug!r} has no registry and its workspace has no default")
+    all_registries = await session.scalars(
+        select(Registry).where(Registry.workspace_id == workspace.id)
+    )
     return BuildContext(
         build_id=build.id, ref=build.ref or app.branch, commit_sha=build.commit_sha,
         force=build.force, workspace_id=workspace.id, workspace_slug=workspace.slug,
         app_id=app.id, app_slug=app.slug, repo_url=app.repo_url, subdirectory=app.subdirectory,
         overrides=dict(app.overrides or {}), move_latest=app.move_latest,
         registry=registry_target(registry, box), plan=build.plan, image=build.image_ref,
+        workspace_registries=tuple(registry_target(r, box) for r in all_registries),
     )  # fmt: skip

@@ -57,6 +57,7 @@ class Workspace(Base):
     name: Mapped[str] = mapped_column(String(200))
     quota_bytes: Mapped[int] = mapped_column(BigInteger, default=DEFAULT_QUOTA_BYTES)
     created_at: Mapped[datetime]
+    cleanup_lease_until: Mapped[datetime | None]
 
 
 class Registry(Base):
@@ -158,4 +159,37 @@ class Image(Base):
     digest: Mapped[str] = mapped_column(String(80))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     pushed_at: Mapped[datetime]
+    deleting_at: Mapped[datetime | None]
+    """Set before the registry delete, so a crash before `deleted_at` is repaired next run."""
     deleted_at: Mapped[datetime | None]
+
+
+class ImageBlob(Base):
+    """A blob (config or layer) of a pushed manifest: usage counts each blob once."""
+
+    __tablename__ = "image_blobs"
+    __table_args__ = (UniqueConstraint("registry", "repository", "manifest_digest", "blob_digest"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registry_host: Mapped[str] = mapped_column("registry", String(255))
+    repository: Mapped[str] = mapped_column(String(512))
+    manifest_digest: Mapped[str] = mapped_column(String(80))
+    blob_digest: Mapped[str] = mapped_column(String(80))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+
+
+class CleanupRun(Base):
+    """The audit record of one cleanup (or dry run)."""
+
+    __tablename__ = "cleanup_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime]
+    trigger: Mapped[str] = mapped_column(String(16))
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    quota_bytes: Mapped[int] = mapped_column(BigInteger)
+    before_bytes: Mapped[int] = mapped_column(BigInteger)
+    after_bytes: Mapped[int] = mapped_column(BigInteger)
+    removed: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    kept_protected: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

@@ -20,14 +20,16 @@ from temporalio.exceptions import ApplicationError
 from kiln.config import Settings
 from kiln.diagnose import diagnose
 from kiln.engines.base import Engine
-from kiln.errors import KilnError, UserError
+from kiln.errors import Conflict, KilnError, UserError
 from kiln.logs.reporter import Reporter
 from kiln.logs.sink import LogSink
 from kiln.pipeline.analyze import analyze_checkout, find_existing_image
 from kiln.pipeline.build import ImageBuild, build_image, image_labels
 from kiln.pipeline.checkout import checkout
-from kiln.pipeline.track import track_image
+from kiln.pipeline.track import image_blobs, track_image
 from kiln.plan.model import BuildPlan
+from kiln.quota.cleaner import cleanup_workspace
+from kiln.quota.clients import workspace_clients
 from kiln.secrets.crypto import SecretBox
 from kiln.secrets.redact import Redactor
 from kiln.status import BuildStatus
@@ -42,6 +44,7 @@ from kiln.workflow.types import (
     BuildImageOutput,
     BuildInput,
     FinishInput,
+    QuotaOutput,
     SourceOutput,
 )
 
@@ -152,6 +155,31 @@ class BuildActivities:
         await self._transition(ctx.build_id, BuildStatus.ANALYZING, **fields)
         return AnalyzeOutput(str(image), already_built=existing is not None)
 
+    @activity.defn(name="check_quota")
+    @translated
+    async def check_quota(self, request: BuildInput) -> QuotaOutput:
+        """Before a build into a managed registry: clean up if the workspace is over 80 %."""
+        ctx = await self._context(request.build_id)
+        if ctx.registry.kind != "managed":
+            return QuotaOutput(checked=False, removed_images=0, usage_bytes=0)
+        clients = workspace_clients(self.settings, ctx.workspace_registries)
+        async with self._sink(ctx, "analyze") as sink, heartbeating():
+            try:
+                report = await cleanup_workspace(
+                    self.db, ctx.workspace_id, clients, dry_run=False, trigger="build"
+                )
+            except Conflict:
+                sink.write("quota: another cleanup of this workspace is running; not waiting")
+                return QuotaOutput(checked=False, removed_images=0, usage_bytes=0)
+            percent = 100 * report.before_bytes / report.quota_bytes
+            sink.write(f"quota: {report.before_bytes} bytes used ({percent:.1f} % of the quota)")
+            for removed in report.removed:
+                sink.write(
+                    f"quota: deleted {removed.repository}@{removed.digest[:19]} "
+                    f"({removed.bytes} bytes freed): {removed.reason}"
+                )
+        return QuotaOutput(True, len(report.removed), report.after_bytes)
+
     @activity.defn(name="build_image")
     @translated
     async def build_image(self, request: BuildImageInput) -> BuildImageOutput:
@@ -189,8 +217,9 @@ class BuildActivities:
             await self._transition(
                 ctx.build_id, BuildStatus.PUSHING, digest=built.digest, size_bytes=built.size_bytes
             )
+            blobs = await image_blobs(self.settings, ctx, image, built.digest)
             async with self.db.session() as session, session.begin():
-                await track_image(session, ctx, image, built.digest, built.size_bytes, tags)
+                await track_image(session, ctx, image, built.digest, built.size_bytes, tags, blobs)
             return BuildImageOutput(built.digest, built.size_bytes)
         finally:
             for task in pending:
@@ -215,4 +244,4 @@ class BuildActivities:
         shutil.rmtree(self.workdir(request.build_id), ignore_errors=True)
 
     def all(self) -> list[Callable[..., Awaitable[object]]]:
-        return [self.fetch_source, self.analyze, self.build_image, self.finish]
+        return [self.fetch_source, self.analyze, self.check_quota, self.build_image, self.finish]

@@ -31,6 +31,13 @@ class AnalyzeOutput:
 
 
 @dataclass(frozen=True)
+class QuotaOutput:
+    checked: bool
+    removed_images: int
+    usage_bytes: int
+
+
+@dataclass(frozen=True)
 class BuildImageInput:
     build_id: str
     commit_sha: str

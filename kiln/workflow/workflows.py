@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         BuildInput,
         FinishInput,
         Progress,
+        QuotaOutput,
         SourceOutput,
     )
 
@@ -67,6 +68,10 @@ class BuildWorkflow:
                 start_to_close_timeout=SHORT, heartbeat_timeout=HEARTBEAT, retry_policy=RETRY,
             )  # fmt: skip
             if not analysis.already_built:
+                await workflow.execute_activity(
+                    "check_quota", request, result_type=QuotaOutput,
+                    start_to_close_timeout=SHORT, heartbeat_timeout=HEARTBEAT, retry_policy=RETRY,
+                )  # fmt: skip
                 self._status = "building"
                 await workflow.execute_activity(
                     "build_image", BuildImageInput(request.build_id, source.commit_sha),

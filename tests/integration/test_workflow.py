@@ -24,6 +24,7 @@ from kiln.workflow.types import (
     BuildImageOutput,
     BuildInput,
     FinishInput,
+    QuotaOutput,
     SourceOutput,
 )
 from kiln.workflow.workflows import BuildWorkflow
@@ -63,6 +64,11 @@ class Fakes:
         assert request.commit_sha == "a" * 40
         return AnalyzeOutput("r/app:aaaaaaaaaaaa", already_built=self.already_built)
 
+    @activity.defn(name="check_quota")
+    async def check_quota(self, request: BuildInput) -> QuotaOutput:
+        self.calls.append("check_quota")
+        return QuotaOutput(checked=True, removed_images=0, usage_bytes=0)
+
     @activity.defn(name="build_image")
     async def build_image(self, request: BuildImageInput) -> BuildImageOutput:
         self.calls.append("build_image")
@@ -91,7 +97,10 @@ async def harness(temporal: str) -> AsyncIterator[tuple[Client, Fakes, str]]:
     queue = f"wf-{uuid.uuid4().hex}"
     async with Worker(
         client, task_queue=queue, workflows=[BuildWorkflow],
-        activities=[fakes.fetch_source, fakes.analyze, fakes.build_image, fakes.finish],
+        activities=[
+            fakes.fetch_source, fakes.analyze, fakes.check_quota, fakes.build_image,
+            fakes.finish,
+        ],
         max_heartbeat_throttle_interval=timedelta(seconds=1),
         default_heartbeat_throttle_interval=timedelta(seconds=1),
     ):  # fmt: skip
@@ -108,7 +117,7 @@ async def run(client: Client, queue: str) -> str:
 async def test_steps_run_in_order(harness: tuple[Client, Fakes, str]) -> None:
     client, fakes, queue = harness
     assert await run(client, queue) == "built"
-    assert fakes.calls == ["fetch_source", "analyze", "build_image", "finish"]
+    assert fakes.calls == ["fetch_source", "analyze", "check_quota", "build_image", "finish"]
     assert fakes.finished == [FinishInput("build-1", "built")]
 
 

@@ -1,4 +1,4 @@
-"""Real servers for integration tests: a docker-registry on a loopback port."""
+"""Real servers for integration tests: docker-registry on a loopback port, optionally with auth."""
 
 from __future__ import annotations
 
@@ -39,12 +39,49 @@ class Registry:
         return f"http://{self.address}"
 
 
+@dataclass(frozen=True)
+class TokenAuth:
+    """docker-registry's `auth: token` section: a token service the registry trusts."""
+
+    realm: str
+    service: str
+    issuer: str
+    rootcertbundle: Path
+    """PEM certificate(s) whose keys sign the tokens."""
+
+
+def write_htpasswd(path: Path, users: dict[str, str]) -> Path:
+    """An htpasswd file with bcrypt hashes, made by `htpasswd` (passwords on stdin, not argv)."""
+    binary = require_binary("htpasswd")
+    path.unlink(missing_ok=True)
+    for index, (user, password) in enumerate(users.items()):
+        flags = ["-B", "-i"] + (["-c"] if index == 0 else [])
+        command = [binary, *flags, str(path), user]
+        subprocess.run(command, input=password, text=True, check=True, capture_output=True)
+    return path
+
+
+def _auth_config(htpasswd: Path | None, token: TokenAuth | None) -> str:
+    if htpasswd is not None and token is not None:
+        raise ValueError("a registry takes htpasswd or token auth, not both")
+    if htpasswd is not None:
+        return f"auth:\n  htpasswd:\n    realm: kiln-test\n    path: {htpasswd}\n"
+    if token is not None:
+        return (
+            f"auth:\n  token:\n    realm: {token.realm}\n    service: {token.service}\n"
+            f"    issuer: {token.issuer}\n    rootcertbundle: {token.rootcertbundle}\n"
+        )
+    return ""
+
+
 @contextmanager
-def run_registry(storage: Path, *, htpasswd: Path | None = None) -> Iterator[Registry]:
+def run_registry(
+    storage: Path, *, htpasswd: Path | None = None, token: TokenAuth | None = None
+) -> Iterator[Registry]:
     require_binary("docker-registry")
     storage.mkdir(parents=True, exist_ok=True)
     address = f"127.0.0.1:{free_port()}"
-    auth = f"auth:\n  htpasswd:\n    realm: kiln-test\n    path: {htpasswd}\n" if htpasswd else ""
+    auth = _auth_config(htpasswd, token)
     config = storage.parent / f"{storage.name}-{address.rsplit(':', 1)[1]}.yml"
     config.write_text(
         "version: 0.1\nlog:\n  level: warn\n"

@@ -5,8 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kiln.api.deps import ServicesDep
-from kiln.service import workspaces
-from kiln.service.models import RegistryCreate, RegistryPublic, WorkspaceCreate, WorkspacePublic
+from kiln.service import quotas, workspaces
+from kiln.service.models import (
+    CleanupPublic,
+    CleanupRequest,
+    CleanupRunPublic,
+    ImagePublic,
+    RegistryCheckPublic,
+    RegistryCreate,
+    RegistryPublic,
+    UsagePublic,
+    WorkspaceCreate,
+    WorkspacePublic,
+    WorkspaceUpdate,
+)
 
 router = APIRouter(prefix="/workspaces", tags=["workspaces"])
 
@@ -36,7 +48,41 @@ async def list_registries(svc: ServicesDep, ws: str) -> list[RegistryPublic]:
     return await workspaces.list_registries(svc, ws)
 
 
+@router.post("/{ws}/registries/{name}/test")
+async def test_registry(svc: ServicesDep, ws: str, name: str) -> RegistryCheckPublic:
+    """Test connection: auth and push scope, without pushing anything."""
+    return await workspaces.test_registry(svc, ws, name)
+
+
 @router.delete("/{ws}/registries/{name}", status_code=204)
 async def delete_registry(svc: ServicesDep, ws: str, name: str) -> Response:
     await workspaces.delete_registry(svc, ws, name)
     return Response(status_code=204)
+
+
+@router.patch("/{ws}")
+async def update_workspace(svc: ServicesDep, ws: str, body: WorkspaceUpdate) -> WorkspacePublic:
+    return await quotas.update_workspace(svc, ws, body)
+
+
+@router.get("/{ws}/registry-usage")
+async def registry_usage(svc: ServicesDep, ws: str) -> UsagePublic:
+    """Bytes of the unique blobs of the retained images, against the workspace quota."""
+    return await quotas.usage(svc, ws)
+
+
+@router.get("/{ws}/images")
+async def list_images(svc: ServicesDep, ws: str) -> list[ImagePublic]:
+    return await quotas.list_images(svc, ws)
+
+
+@router.post("/{ws}/registry-cleanup")
+async def registry_cleanup(svc: ServicesDep, ws: str, body: CleanupRequest) -> CleanupPublic:
+    """Delete the oldest images down to 70 % of the quota (or, with dry_run, say what would go)."""
+    return await quotas.cleanup(svc, ws, dry_run=body.dry_run)
+
+
+@router.get("/{ws}/cleanup-runs")
+async def cleanup_runs(svc: ServicesDep, ws: str) -> list[CleanupRunPublic]:
+    """The audit trail of cleanups and dry runs, newest first."""
+    return await quotas.cleanup_history(svc, ws)

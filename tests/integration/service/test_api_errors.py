@@ -93,6 +93,12 @@ async def test_secrets_are_write_only(service: RunningService) -> None:
     assert secret not in created.text and created.json()["has_secret"] is True
     listing = await service.api("GET", "/workspaces/acme/registries")
     assert secret not in listing.text
+    wrong = await service.api(
+        "POST", "/workspaces/acme/registries",
+        {"name": "bad", "kind": "ghcr", "url": "registry.example.com", "username": "u",
+         "secret": "s"},
+    )  # fmt: skip
+    assert wrong.status_code == 422
     openapi = await service.http.get("/api/openapi.json")
     assert (
         openapi.status_code == 200 and "/api/v1/builds/{build_id}/logs" in openapi.json()["paths"]
