@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select, update
 
 from kiln.errors import Conflict
-from kiln.quota.policy import Policy, plan_cleanup
+from kiln.quota.policy import CleanupPlan, Policy, StoredImage, plan_cleanup
 from kiln.quota.usage import TrackedImage, tracked_images
 from kiln.registry.client import RegistryClient
 from kiln.store.builds import now
@@ -25,6 +25,8 @@ from kiln.store.tables import CleanupRun, Image, Workspace
 LEASE = timedelta(minutes=15)
 ClientFactory = Callable[[str], RegistryClient]
 """Registry host → a client with that registry's credentials."""
+Decide = Callable[[list[StoredImage], int], CleanupPlan]
+"""(retained images, quota bytes) → what to delete."""
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,10 @@ async def cleanup_workspace(
     *,
     dry_run: bool,
     trigger: str,
-    policy: Policy | None = None,
+    decide: Decide | None = None,
 ) -> CleanupReport:
-    policy = policy or Policy()
+    """Decide with `decide` (default: the quota rule) and carry out the deletions."""
+    decide = decide or (lambda images, quota: plan_cleanup(images, quota, Policy()))
     await _acquire(db, workspace_id)
     try:
         repaired = 0 if dry_run else await _repair(db, workspace_id, clients)
@@ -122,7 +125,7 @@ async def cleanup_workspace(
             assert workspace is not None
             tracked = await tracked_images(session, workspace_id)
         by_key = {t.image.key: t for t in tracked}
-        plan = plan_cleanup([t.image for t in tracked], workspace.quota_bytes, policy)
+        plan = decide([t.image for t in tracked], workspace.quota_bytes)
         removed: list[ImageChange] = []
         try:
             for removal in plan.removed:

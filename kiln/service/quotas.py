@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from kiln.quota.cleaner import CleanupReport, ImageChange, cleanup_workspace
 from kiln.quota.clients import workspace_clients
-from kiln.quota.policy import Policy, unique_bytes
+from kiln.quota.policy import plan_cleanup, unique_bytes
+from kiln.quota.retention import RetentionPolicy, plan_retention
 from kiln.quota.usage import tracked_images, usage_by_app
 from kiln.service.context import Services
 from kiln.service.models import (
@@ -21,6 +24,7 @@ from kiln.service.models import (
 )
 from kiln.service.workspaces import workspace_public
 from kiln.store import workspaces as store
+from kiln.store.builds import now
 from kiln.store.context import registry_target
 from kiln.store.tables import CleanupRun, Registry
 
@@ -49,10 +53,10 @@ async def usage(svc: Services, slug: str) -> UsagePublic:
 
 
 async def list_images(svc: Services, slug: str) -> list[ImagePublic]:
-    policy = Policy()
     async with svc.db.session() as session:
         workspace = await store.workspace_by_slug(session, slug)
         tracked = await tracked_images(session, workspace.id)
+    policy = retention_of(workspace.retention).quota_policy()
     rows = [
         ImagePublic(
             app=t.image.app, repository=t.image.repository, tag=tag, digest=t.image.digest,
@@ -90,9 +94,44 @@ async def cleanup(
             await session.scalars(select(Registry).where(Registry.workspace_id == workspace.id))
         ).all()
     clients = workspace_clients(svc.settings, [registry_target(r, svc.box) for r in registries])
+    policy = retention_of(workspace.retention).quota_policy()
     report = await cleanup_workspace(
-        svc.db, workspace.id, clients, dry_run=dry_run, trigger=trigger
-    )
+        svc.db, workspace.id, clients, dry_run=dry_run, trigger=trigger,
+        decide=lambda images, quota: plan_cleanup(images, quota, policy),
+    )  # fmt: skip
+    return report_public(report)
+
+
+def retention_of(stored: dict[str, Any] | None) -> RetentionPolicy:
+    return RetentionPolicy.model_validate(stored or {})
+
+
+async def get_retention(svc: Services, slug: str) -> RetentionPolicy:
+    async with svc.db.session() as session:
+        return retention_of((await store.workspace_by_slug(session, slug)).retention)
+
+
+async def put_retention(svc: Services, slug: str, policy: RetentionPolicy) -> RetentionPolicy:
+    async with svc.db.session() as session, session.begin():
+        workspace = await store.workspace_by_slug(session, slug)
+        workspace.retention = policy.model_dump(mode="json")
+    return policy
+
+
+async def apply_retention(svc: Services, slug: str, *, dry_run: bool) -> CleanupPublic:
+    """Expire what the workspace's retention rules say (dry_run: the preview)."""
+    async with svc.db.session() as session:
+        workspace = await store.workspace_by_slug(session, slug)
+        registries = (
+            await session.scalars(select(Registry).where(Registry.workspace_id == workspace.id))
+        ).all()
+    clients = workspace_clients(svc.settings, [registry_target(r, svc.box) for r in registries])
+    policy = retention_of(workspace.retention)
+    moment = now()
+    report = await cleanup_workspace(
+        svc.db, workspace.id, clients, dry_run=dry_run, trigger="retention",
+        decide=lambda images, quota: plan_retention(images, quota, policy, moment),
+    )  # fmt: skip
     return report_public(report)
 
 

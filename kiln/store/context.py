@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kiln.errors import NoRegistry, UserError
+from kiln.quota.policy import Policy
+from kiln.quota.retention import RetentionPolicy
 from kiln.refs import ImageRef, parse_image_ref
 from kiln.registry.credentials import Credentials
 from kiln.secrets.crypto import SecretBox
@@ -44,6 +46,7 @@ class BuildContext:
     plan: dict[str, Any] | None
     image: str | None
     git_token: str | None = None
+    quota_policy: Policy = field(default_factory=Policy)
     workspace_registries: tuple[RegistryTarget, ...] = ()
     """Every registry of the workspace (the quota cleanup may touch any of them)."""
 
@@ -94,4 +97,5 @@ async def load_context(session: AsyncSession, build_id: str, box: SecretBox) -> 
         overrides=dict(app.overrides or {}), move_latest=app.move_latest,
         registry=registry_target(registry, box), plan=build.plan, image=build.image_ref,
         workspace_registries=tuple(registry_target(r, box) for r in all_registries),
+        quota_policy=RetentionPolicy.model_validate(workspace.retention or {}).quota_policy(),
     )  # fmt: skip

@@ -58,6 +58,7 @@ class Workspace(Base):
     quota_bytes: Mapped[int] = mapped_column(BigInteger, default=DEFAULT_QUOTA_BYTES)
     created_at: Mapped[datetime]
     cleanup_lease_until: Mapped[datetime | None]
+    retention: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Registry(Base):

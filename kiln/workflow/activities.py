@@ -30,6 +30,7 @@ from kiln.pipeline.track import image_blobs, track_image
 from kiln.plan.model import BuildPlan
 from kiln.quota.cleaner import cleanup_workspace
 from kiln.quota.clients import workspace_clients
+from kiln.quota.policy import plan_cleanup
 from kiln.secrets.crypto import SecretBox
 from kiln.secrets.redact import Redactor
 from kiln.status import BuildStatus
@@ -166,8 +167,9 @@ class BuildActivities:
         async with self._sink(ctx, "analyze") as sink, heartbeating():
             try:
                 report = await cleanup_workspace(
-                    self.db, ctx.workspace_id, clients, dry_run=False, trigger="build"
-                )
+                    self.db, ctx.workspace_id, clients, dry_run=False, trigger="build",
+                    decide=lambda images, quota: plan_cleanup(images, quota, ctx.quota_policy),
+                )  # fmt: skip
             except Conflict:
                 sink.write("quota: another cleanup of this workspace is running; not waiting")
                 return QuotaOutput(checked=False, removed_images=0, usage_bytes=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kiln.api.deps import ServicesDep
+from kiln.quota.retention import RetentionPolicy
 from kiln.service import quotas, workspaces
 from kiln.service.models import (
     CleanupPublic,
@@ -86,3 +87,20 @@ async def registry_cleanup(svc: ServicesDep, ws: str, body: CleanupRequest) -> C
 async def cleanup_runs(svc: ServicesDep, ws: str) -> list[CleanupRunPublic]:
     """The audit trail of cleanups and dry runs, newest first."""
     return await quotas.cleanup_history(svc, ws)
+
+
+@router.get("/{ws}/retention")
+async def get_retention(svc: ServicesDep, ws: str) -> RetentionPolicy:
+    return await quotas.get_retention(svc, ws)
+
+
+@router.put("/{ws}/retention")
+async def put_retention(svc: ServicesDep, ws: str, body: RetentionPolicy) -> RetentionPolicy:
+    """Ordered rules (ECR-like: an image is expired by at most the first rule selecting it)."""
+    return await quotas.put_retention(svc, ws, body)
+
+
+@router.post("/{ws}/retention/apply")
+async def apply_retention(svc: ServicesDep, ws: str, body: CleanupRequest) -> CleanupPublic:
+    """Expire images by the retention rules; `dry_run: true` is the preview."""
+    return await quotas.apply_retention(svc, ws, dry_run=body.dry_run)

@@ -160,3 +160,30 @@ async def test_a_build_into_a_managed_registry_cleans_up_first(
     assert any(line.startswith("quota: deleted") for line in lines), lines[:40]
     runs = (await service.api("GET", "/workspaces/acme/images")).json()
     assert len({i["digest"] for i in runs}) < 5
+
+
+async def test_retention_preview_and_apply(
+    service: RunningService, registry: Registry, tmp_path: Path
+) -> None:
+    await build_images(service, registry, tmp_path, {"web": 4})
+    assert (await service.api("GET", "/workspaces/acme/retention")).json() == {
+        "rules": [], "protected_tags": ["latest"],
+    }  # fmt: skip
+    bad = await service.api(
+        "PUT", "/workspaces/acme/retention", {"rules": [{"keep_newest": 1, "tags": ["a b"]}]}
+    )
+    assert bad.status_code == 422 and "invalid pattern" in bad.json()["error"]["message"]
+    policy = {"rules": [{"keep_newest": 2}], "protected_tags": ["latest"]}
+    assert (await service.api("PUT", "/workspaces/acme/retention", policy)).status_code == 200
+
+    preview = (
+        await service.api("POST", "/workspaces/acme/retention/apply", {"dry_run": True})
+    ).json()
+    assert len(preview["removed"]) == 2
+    images = (await service.api("GET", "/workspaces/acme/images")).json()
+    assert len({i["digest"] for i in images}) == 4  # the preview deleted nothing
+
+    applied = (await service.api("POST", "/workspaces/acme/retention/apply", {})).json()
+    assert [r["digest"] for r in applied["removed"]] == [r["digest"] for r in preview["removed"]]
+    images = (await service.api("GET", "/workspaces/acme/images")).json()
+    assert len({i["digest"] for i in images}) == 2
