@@ -36,6 +36,7 @@ bench: setup
 	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(VENV)/bin/kiln bases bootstrap --registry $(DEMO_REGISTRY)/kiln
 	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/build_bench.py
 	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/service_bench.py
+	$(PY) bench/quota_bench.py
 
 clean:
 	rm -rf .kiln

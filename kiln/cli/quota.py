@@ -1,7 +1,9 @@
-"""`kiln quota show|cleanup`: a workspace's registry usage and cleanup, through the REST API."""
+"""`kiln quota show|cleanup` (via the REST API) and `kiln registry gc` (on the registry host)."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -10,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kiln.config import Settings
+from kiln.errors import KilnError, UserError
+from kiln.registry.gc import garbage_collect
 
 quota_app = typer.Typer(no_args_is_help=True, help="Registry quota of a workspace (via the API).")
 out = Console(highlight=False, soft_wrap=True)
@@ -74,3 +78,22 @@ def cleanup(
     for kept in report["kept_protected"]:
         out.print(f"kept {kept['repository']}:{','.join(kept['tags'])}: {kept['reason']}")
     out.print(f"{_mb(report['before_bytes'])} → {_mb(report['after_bytes'])}")
+
+
+registry_app = typer.Typer(no_args_is_help=True, help="kiln's managed registry.")
+
+
+@registry_app.command("gc")
+def gc(
+    config: Annotated[Path, typer.Option("--config", help="the docker-registry config file")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="report, delete nothing")] = False,
+) -> None:
+    """Free the disk space of deleted images. Run it while the registry takes no pushes."""
+    try:
+        report = asyncio.run(garbage_collect(config, lambda line: err.print(line, markup=False),
+                                             dry_run=dry_run))  # fmt: skip
+    except KilnError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2 if isinstance(exc, UserError) else 1) from None
+    out.print(f"{_mb(report.before_bytes)} → {_mb(report.after_bytes)} on disk: "
+              f"{_mb(report.freed_bytes)} freed" + (" (dry run)" if dry_run else ""))  # fmt: skip

@@ -33,6 +33,7 @@ def require_binary(name: str) -> str:
 class Registry:
     address: str
     storage: Path
+    config: Path | None = None
 
     @property
     def url(self) -> str:
@@ -103,7 +104,7 @@ def run_registry(
             if time.monotonic() > deadline or process.poll() is not None:
                 pytest.fail(f"docker-registry did not start on {address}; see {log.name}")
             time.sleep(0.1)
-        yield Registry(address, storage)
+        yield Registry(address, storage, config)
     finally:
         process.terminate()
         process.wait(10)
