@@ -78,8 +78,23 @@ async def _mark(db: Database, row_ids: tuple[int, ...], column: str) -> None:
 
 
 async def _delete(clients: ClientFactory, tracked: TrackedImage) -> None:
+    repository, digest = tracked.image.repository, tracked.image.digest
     async with clients(tracked.registry) as client:
-        await client.delete_manifest(tracked.image.repository, tracked.image.digest)
+        await client.delete_manifest(repository, digest)
+        await delete_referrers(client, repository, digest)
+
+
+async def delete_referrers(client: RegistryClient, repository: str, digest: str) -> int:
+    """Signatures and attestations stored under the referrers fallback tags of a deleted
+    image (`sha256-<hex>`, cosign's `sha256-<hex>.sig`/`.att`/`.sbom`) go with it."""
+    prefix = digest.replace(":", "-", 1)
+    removed = 0
+    for tag in await client.list_tags(repository):
+        if tag == prefix or tag.startswith(prefix + "."):
+            referrer = await client.manifest_digest(repository, tag)
+            if referrer is not None and await client.delete_manifest(repository, referrer):
+                removed += 1
+    return removed
 
 
 async def _repair(db: Database, workspace_id: int, clients: ClientFactory) -> int:

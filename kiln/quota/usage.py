@@ -25,14 +25,17 @@ async def tracked_images(session: AsyncSession, workspace_id: int) -> list[Track
     """Retained images (not deleted), one per (registry, repository, digest), tags grouped."""
     rows = (
         await session.execute(
-            select(Image, App.slug)
+            select(Image, App.slug, App.pinned_digest)
             .outerjoin(App, App.id == Image.app_id)
             .where(Image.workspace_id == workspace_id, Image.deleted_at.is_(None))
         )
     ).all()
     groups: dict[tuple[str, str, str], list[tuple[Image, str | None]]] = defaultdict(list)
-    for image, app in rows:
+    pinned: set[str] = set()
+    for image, app, pinned_digest in rows:
         groups[(image.registry_host, image.repository, image.digest)].append((image, app))
+        if pinned_digest == image.digest:
+            pinned.add(image.digest)
     blob_rows = (
         await session.execute(
             select(ImageBlob).where(
@@ -59,6 +62,7 @@ async def tracked_images(session: AsyncSession, workspace_id: int) -> list[Track
                     tags=tuple(sorted(m.tag for m, _ in members if m.tag)),
                     pushed_at=max(m.pushed_at for m, _ in members),
                     blobs=tuple(sorted(own_blobs)),
+                    pinned=key[2] in pinned,
                 ),
                 row_ids=tuple(m.id for m, _ in members),
             )

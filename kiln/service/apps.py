@@ -22,7 +22,7 @@ def app_public(row: App, registry: Registry | None) -> AppPublic:
         slug=row.slug, repo_url=row.repo_url, branch=row.branch, subdirectory=row.subdirectory,
         registry=registry.name if registry is not None and row.registry_id else None,
         overrides=Overrides.model_validate(row.overrides or {}), move_latest=row.move_latest,
-        created_at=row.created_at,
+        pinned_digest=row.pinned_digest, created_at=row.created_at,
     )  # fmt: skip
 
 
@@ -82,7 +82,7 @@ async def update_app(svc: Services, slug: str, app_slug: str, request: AppUpdate
                 if registry
                 else None
             )
-        for field in ("repo_url", "branch", "subdirectory", "move_latest"):
+        for field in ("repo_url", "branch", "subdirectory", "move_latest", "pinned_digest"):
             if field in changes:
                 setattr(app, field, changes[field])
         if request.overrides is not None:

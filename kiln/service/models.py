@@ -82,6 +82,9 @@ class AppCreate(Strict):
 
 
 class AppUpdate(Strict):
+    pinned_digest: str | None = Field(
+        default=None, pattern=r"^sha256:[a-f0-9]{64}$", description="the deployed image: kept"
+    )
     repo_url: str | None = Field(default=None, max_length=2048)
     branch: str | None = Field(default=None, max_length=255)
     subdirectory: str | None = Field(default=None, max_length=1024)
@@ -98,6 +101,7 @@ class AppPublic(BaseModel):
     registry: str | None
     overrides: Overrides
     move_latest: bool
+    pinned_digest: str | None
     created_at: datetime
 
 

@@ -91,6 +91,8 @@ class App(Base):
     )
     move_latest: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    pinned_digest: Mapped[str | None] = mapped_column(String(80))
+    """The image the app runs (deployed/current): never deleted by a cleanup."""
 
 
 class Build(Base):

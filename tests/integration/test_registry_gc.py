@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kiln.quota.cleaner import delete_referrers
 from kiln.registry.client import RegistryClient
 from kiln.registry.gc import garbage_collect
 from tests.support.servers import run_registry
@@ -64,3 +65,21 @@ def test_gc_reports_the_bytes_freed(tmp_path: Path) -> None:
             f"{registry.url}/v2/app/web/manifests/new", headers={"Accept": OCI_MANIFEST}
         )
         assert head.status_code == 200
+
+
+def test_referrer_tags_go_with_the_image(tmp_path: Path) -> None:
+    with run_registry(tmp_path / "storage") as registry:
+        image = push(registry.address, "app/web", "v1", os.urandom(1000))
+        signature_tag = image.replace(":", "-") + ".sig"
+        push(registry.address, "app/web", signature_tag, os.urandom(500))
+        push(registry.address, "app/web", "unrelated", os.urandom(500))
+
+        async def scenario() -> tuple[int, list[str]]:
+            async with RegistryClient(registry.address, plain_http=True) as client:
+                assert await client.delete_manifest("app/web", image)
+                removed = await delete_referrers(client, "app/web", image)
+                return removed, await client.list_tags("app/web")
+
+        removed, tags = asyncio.run(scenario())
+    assert removed == 1
+    assert tags == ["unrelated"]

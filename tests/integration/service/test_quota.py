@@ -73,7 +73,7 @@ async def build_images(
 async def test_usage_cleanup_protections_and_dry_run(
     service: RunningService, registry: Registry, tmp_path: Path
 ) -> None:
-    namespace = await build_images(service, registry, tmp_path, {"web": 5, "solo": 1})
+    namespace = await build_images(service, registry, tmp_path, {"web": 7, "solo": 1})
     check = (await service.api("POST", "/workspaces/acme/registries/local/test")).json()
     assert check["ok"] is True and "push" in check["message"]
     images = (await service.api("GET", "/workspaces/acme/images")).json()
@@ -93,7 +93,13 @@ async def test_usage_cleanup_protections_and_dry_run(
     assert patched.status_code == 200 and patched.json()["quota_bytes"] == quota
     assert (await service.api("PATCH", "/workspaces/acme", {"quota_bytes": 0})).status_code == 422
 
+    oldest_web = min((i for i in images if i["app"] == "web"), key=lambda i: i["pushed_at"])
+    pin = {"pinned_digest": oldest_web["digest"]}
+    assert (await service.api("PATCH", "/workspaces/acme/apps/web", pin)).status_code == 200
+
     dry = (await service.api("POST", "/workspaces/acme/registry-cleanup", {"dry_run": True})).json()
+    assert oldest_web["digest"] not in {r["digest"] for r in dry["removed"]}
+    assert any(k["reason"] == "pinned as the app's current image" for k in dry["kept_protected"])
     assert dry["triggered"] and dry["removed"] and dry["after_bytes"] <= quota * 0.7
     for removed in dry["removed"]:  # a dry run deletes nothing
         assert registry_blobs(registry, removed["repository"], removed["digest"])
