@@ -89,3 +89,9 @@ class RegistryDeletesDisabled(UserError):
     """The registry refuses manifest deletes (405): retrying cannot help."""
 
     code = "registry_deletes_disabled"
+
+
+class BadSignature(UserError):
+    """A webhook whose signature matches no configured secret."""
+
+    code = "bad_signature"

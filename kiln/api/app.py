@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiln import __version__
 from kiln.api import errors
 from kiln.api.deps import require_token
-from kiln.api.routes import apps, builds, workspaces
+from kiln.api.routes import apps, builds, hooks, workspaces
 from kiln.service.context import Services
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -73,6 +73,7 @@ def create_app(services: Services) -> FastAPI:
     protected = [Depends(require_token)]
     for module in (workspaces, apps, builds):
         app.include_router(module.router, prefix="/api/v1", dependencies=protected)
+    app.include_router(hooks.router, prefix="/api/v1")  # signed, not token-authenticated
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:

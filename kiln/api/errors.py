@@ -7,9 +7,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from kiln.errors import Conflict, KilnError, NotFound, TransientError, UserError
+from kiln.errors import BadSignature, Conflict, KilnError, NotFound, TransientError, UserError
 
 STATUS_BY_TYPE: tuple[tuple[type[KilnError], int], ...] = (
+    (BadSignature, 401),
     (NotFound, 404),
     (Conflict, 409),
     (UserError, 422),

@@ -22,7 +22,8 @@ def app_public(row: App, registry: Registry | None) -> AppPublic:
         slug=row.slug, repo_url=row.repo_url, branch=row.branch, subdirectory=row.subdirectory,
         registry=registry.name if registry is not None and row.registry_id else None,
         overrides=Overrides.model_validate(row.overrides or {}), move_latest=row.move_latest,
-        pinned_digest=row.pinned_digest, created_at=row.created_at,
+        pinned_digest=row.pinned_digest,
+        has_webhook_secret=row.webhook_secret_encrypted is not None, created_at=row.created_at,
     )  # fmt: skip
 
 
@@ -48,6 +49,9 @@ async def create_app(svc: Services, slug: str, request: AppCreate) -> AppPublic:
             branch=request.branch or None, subdirectory=request.subdirectory or None,
             overrides=request.overrides.model_dump(exclude_none=True),
             registry_id=registry.id if registry else None, move_latest=request.move_latest,
+            webhook_secret_encrypted=(
+                svc.box.encrypt(request.webhook_secret) if request.webhook_secret else None
+            ),
         )  # fmt: skip
         return app_public(await store.create_app(session, row), registry)
 
@@ -87,6 +91,8 @@ async def update_app(svc: Services, slug: str, app_slug: str, request: AppUpdate
                 setattr(app, field, changes[field])
         if request.overrides is not None:
             app.overrides = request.overrides.model_dump(exclude_none=True)
+        if request.webhook_secret is not None:
+            app.webhook_secret_encrypted = svc.box.encrypt(request.webhook_secret)
         await session.flush()
         return app_public(app, await store.registry_for_app(session, app))
 

@@ -79,9 +79,13 @@ class AppCreate(Strict):
     registry: str | None = Field(default=None, description="registry name; default: workspace's")
     overrides: Overrides = Field(default_factory=Overrides)
     move_latest: bool = True
+    webhook_secret: str | None = Field(
+        default=None, min_length=16, max_length=256, description="write-only; GitHub's secret"
+    )
 
 
 class AppUpdate(Strict):
+    webhook_secret: str | None = Field(default=None, min_length=16, max_length=256)
     pinned_digest: str | None = Field(
         default=None, pattern=r"^sha256:[a-f0-9]{64}$", description="the deployed image: kept"
     )
@@ -102,6 +106,7 @@ class AppPublic(BaseModel):
     overrides: Overrides
     move_latest: bool
     pinned_digest: str | None
+    has_webhook_secret: bool
     created_at: datetime
 
 
@@ -209,3 +214,11 @@ class CleanupRunPublic(BaseModel):
     after_bytes: int
     removed: list[CleanedImagePublic]
     kept_protected: list[CleanedImagePublic]
+
+
+class WebhookResult(BaseModel):
+    event: str
+    delivery: str
+    duplicate: bool = False
+    builds: list[str] = Field(default_factory=list)
+    skipped: list[str] = Field(default_factory=list, description="apps not built, and why")

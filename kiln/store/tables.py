@@ -93,6 +93,7 @@ class App(Base):
     created_at: Mapped[datetime]
     pinned_digest: Mapped[str | None] = mapped_column(String(80))
     """The image the app runs (deployed/current): never deleted by a cleanup."""
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
 
 
 class Build(Base):
@@ -196,3 +197,13 @@ class CleanupRun(Base):
     after_bytes: Mapped[int] = mapped_column(BigInteger)
     removed: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     kept_protected: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class WebhookDelivery(Base):
+    """A webhook delivery already handled: GitHub retries and replays are answered, not rebuilt."""
+
+    __tablename__ = "webhook_deliveries"
+    delivery_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event: Mapped[str] = mapped_column(String(50))
+    received_at: Mapped[datetime]
+    builds: Mapped[list[str]] = mapped_column(JSON)
