@@ -33,10 +33,12 @@ from kiln.logs.reporter import Reporter
 from kiln.pipeline.build import ImageBuild, build_image, default_engine, image_labels
 from kiln.plan.bases import load_catalog
 from kiln.refs import ImageRef
+from kiln.service.webhooks import signature_of
 from tests.support.servers import free_port, run_registry
 from tests.support.service import git_repo
 
 TOKEN = "bench-token"
+HOOK_SECRET = "bench-webhook-secret-0123"
 CHATTY = """ARG KILN_BASE_RUNTIME
 FROM ${KILN_BASE_RUNTIME}
 RUN for i in $(seq 200); do echo "tick $(date +%s.%N) {nonce}"; sleep 0.02; done
@@ -117,6 +119,19 @@ class Service:
                         arrivals.append((time.time(), json.loads(line[6:])["line"]))
                     event = "message"
 
+    async def webhook(self, repo: Path, sha: str) -> float:
+        body = json.dumps({"ref": "refs/heads/main", "after": sha,
+                           "repository": {"clone_url": str(repo)}}).encode()  # fmt: skip
+        headers = {"X-GitHub-Event": "push", "X-GitHub-Delivery": str(time.time_ns()),
+                   "X-Hub-Signature-256": signature_of(HOOK_SECRET, body)}  # fmt: skip
+        started = time.perf_counter()
+        response = await self.http.post("/hooks/github", content=body, headers=headers)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 202 and response.json()["builds"], response.text
+        arrivals: list[tuple[float, str]] = []
+        await self.follow(response.json()["builds"][0], arrivals)
+        return elapsed
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
@@ -164,7 +179,7 @@ async def main() -> None:
             repo = work / "static"
             git_repo(ROOT / "examples" / "static-site", repo)
             await service.post("/workspaces/bench/apps", {"slug": "site", "repo_url": str(repo),
-                                                          "branch": "main"})  # fmt: skip
+                                "branch": "main", "webhook_secret": HOOK_SECRET})  # fmt: skip
             chatty = work / "chatty-src"
             chatty.mkdir()
             (chatty / "Dockerfile").write_text(CHATTY.replace("{nonce}", "first"))
@@ -190,6 +205,18 @@ async def main() -> None:
                         f"{a / d:.2f}× |")  # fmt: skip
             latency = statistics.median(first_line)
             rows.append(f"| trigger → first log line over SSE | {latency:.2f} s | – | – |")
+            hook_times = []
+            for _ in range(args.repeat):
+                (repo / "version.txt").write_text(str(time.time_ns()))
+                subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+                subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@kiln.dev",
+                                "commit", "-qm", "hook"], cwd=repo, check=True)  # fmt: skip
+                sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True,
+                                     capture_output=True, text=True).stdout.strip()  # fmt: skip
+                hook_times.append(await service.webhook(repo, sha))
+            hook = statistics.median(hook_times)
+            rows.append(f"| signed GitHub push webhook → build created (202) | {hook * 1000:.0f} ms"
+                        " | – | – |")  # fmt: skip
 
             fan_rows: list[str] = []
             for viewers in (1, 50, 200):
