@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiln.quota.cleaner import CleanupReport, ImageChange, cleanup_workspace
+from kiln.quota.cleaner import CleanupReport, Decide, ImageChange, cleanup_workspace
 from kiln.quota.clients import workspace_clients
 from kiln.quota.policy import plan_cleanup, unique_bytes
 from kiln.quota.retention import RetentionPolicy, plan_retention
@@ -85,21 +85,31 @@ def report_public(report: CleanupReport) -> CleanupPublic:
     )  # fmt: skip
 
 
-async def cleanup(
-    svc: Services, slug: str, *, dry_run: bool, trigger: str = "api"
+async def _run(
+    svc: Services, slug: str, *, dry_run: bool, trigger: str, retention: bool
 ) -> CleanupPublic:
+    """A quota cleanup (or, with `retention`, the retention rules) over the workspace's images."""
     async with svc.db.session() as session:
         workspace = await store.workspace_by_slug(session, slug)
         registries = (
             await session.scalars(select(Registry).where(Registry.workspace_id == workspace.id))
         ).all()
     clients = workspace_clients(svc.settings, [registry_target(r, svc.box) for r in registries])
-    policy = retention_of(workspace.retention).quota_policy()
+    policy, moment = retention_of(workspace.retention), now()
+    decide: Decide = (
+        (lambda images, quota: plan_retention(images, quota, policy, moment))
+        if retention
+        else (lambda images, quota: plan_cleanup(images, quota, policy.quota_policy()))
+    )
     report = await cleanup_workspace(
-        svc.db, workspace.id, clients, dry_run=dry_run, trigger=trigger,
-        decide=lambda images, quota: plan_cleanup(images, quota, policy),
-    )  # fmt: skip
+        svc.db, workspace.id, clients, dry_run=dry_run, trigger=trigger, decide=decide
+    )
     return report_public(report)
+
+
+async def cleanup(svc: Services, slug: str, *, dry_run: bool) -> CleanupPublic:
+    """Delete the oldest images down to 70 % of the quota (dry_run: say what would go)."""
+    return await _run(svc, slug, dry_run=dry_run, trigger="api", retention=False)
 
 
 def retention_of(stored: dict[str, Any] | None) -> RetentionPolicy:
@@ -120,19 +130,7 @@ async def put_retention(svc: Services, slug: str, policy: RetentionPolicy) -> Re
 
 async def apply_retention(svc: Services, slug: str, *, dry_run: bool) -> CleanupPublic:
     """Expire what the workspace's retention rules say (dry_run: the preview)."""
-    async with svc.db.session() as session:
-        workspace = await store.workspace_by_slug(session, slug)
-        registries = (
-            await session.scalars(select(Registry).where(Registry.workspace_id == workspace.id))
-        ).all()
-    clients = workspace_clients(svc.settings, [registry_target(r, svc.box) for r in registries])
-    policy = retention_of(workspace.retention)
-    moment = now()
-    report = await cleanup_workspace(
-        svc.db, workspace.id, clients, dry_run=dry_run, trigger="retention",
-        decide=lambda images, quota: plan_retention(images, quota, policy, moment),
-    )  # fmt: skip
-    return report_public(report)
+    return await _run(svc, slug, dry_run=dry_run, trigger="retention", retention=True)
 
 
 async def cleanup_history(svc: Services, slug: str, limit: int = 50) -> list[CleanupRunPublic]:
