@@ -95,3 +95,9 @@ class BadSignature(UserError):
     """A webhook whose signature matches no configured secret."""
 
     code = "bad_signature"
+
+
+class Forbidden(UserError):
+    """A member of the workspace without the role the action needs."""
+
+    code = "forbidden"

@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiln import __version__
 from kiln.api import errors
-from kiln.api.deps import require_token
+from kiln.api.deps import principal
 from kiln.api.routes import apps, builds, hooks, workspaces
 from kiln.service.context import Services
 
@@ -70,7 +70,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     errors.install(app)
-    protected = [Depends(require_token)]
+    protected = [Depends(principal)]
     for module in (workspaces, apps, builds):
         app.include_router(module.router, prefix="/api/v1", dependencies=protected)
     app.include_router(hooks.router, prefix="/api/v1")  # signed, not token-authenticated

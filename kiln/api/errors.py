@@ -7,11 +7,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from kiln.errors import BadSignature, Conflict, KilnError, NotFound, TransientError, UserError
+from kiln.errors import (
+    BadSignature,
+    Conflict,
+    Forbidden,
+    KilnError,
+    NotFound,
+    TransientError,
+    UserError,
+)
 
 STATUS_BY_TYPE: tuple[tuple[type[KilnError], int], ...] = (
     (BadSignature, 401),
     (NotFound, 404),
+    (Forbidden, 403),
     (Conflict, 409),
     (UserError, 422),
     (TransientError, 503),
@@ -41,7 +50,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "too_large"}
         return JSONResponse(
             error_body(code.get(exc.status_code, "error"), str(exc.detail)),
             status_code=exc.status_code,

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from kiln.baseimages.bootstrap import bootstrap, parse_target
+from kiln.cli.admin import admin_app
 from kiln.cli.quota import quota_app, registry_app
 from kiln.cli.serve import serve, work
 from kiln.config import Settings
@@ -33,6 +34,7 @@ bases_app = typer.Typer(no_args_is_help=True, help="Base images: bootstrap from 
 app.add_typer(bases_app, name="bases")
 app.add_typer(quota_app, name="quota")
 app.add_typer(registry_app, name="registry")
+app.add_typer(admin_app, name="admin")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 T = TypeVar("T")

@@ -6,6 +6,7 @@ from kiln.errors import KilnError
 from kiln.registry.connect import connect
 from kiln.registry.credentials import Credentials
 from kiln.registry.kinds import validate_registry
+from kiln.service.access import Principal, Role, add_member, visible_workspace_ids
 from kiln.service.context import Services
 from kiln.service.models import (
     RegistryCheckPublic,
@@ -33,14 +34,24 @@ def registry_public(row: Registry) -> RegistryPublic:
     )  # fmt: skip
 
 
-async def create_workspace(svc: Services, request: WorkspaceCreate) -> WorkspacePublic:
+async def create_workspace(
+    svc: Services, request: WorkspaceCreate, creator: Principal
+) -> WorkspacePublic:
     async with svc.db.session() as session, session.begin():
-        return workspace_public(await store.create_workspace(session, request.slug, request.name))
+        workspace = await store.create_workspace(session, request.slug, request.name)
+    if creator.user_id is not None:
+        await add_member(svc.db, creator.user_id, workspace.id, Role.OWNER)
+    return workspace_public(workspace)
 
 
-async def list_workspaces(svc: Services) -> list[WorkspacePublic]:
+async def list_workspaces(svc: Services, viewer: Principal) -> list[WorkspacePublic]:
+    visible = await visible_workspace_ids(svc, viewer)
     async with svc.db.session() as session:
-        return [workspace_public(w) for w in await store.list_workspaces(session)]
+        return [
+            workspace_public(w)
+            for w in await store.list_workspaces(session)
+            if visible is None or w.id in visible
+        ]
 
 
 async def get_workspace(svc: Services, slug: str) -> WorkspacePublic:

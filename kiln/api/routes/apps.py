@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kiln.api.deps import ServicesDep
+from kiln.api.deps import READ, WRITE, ServicesDep
 from kiln.plan.model import BuildPlan
 from kiln.service import apps, builds
 from kiln.service.models import (
@@ -21,33 +21,33 @@ from kiln.service.models import (
 router = APIRouter(prefix="/workspaces/{ws}/apps", tags=["apps"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, **WRITE)
 async def create_app(svc: ServicesDep, ws: str, body: AppCreate) -> AppPublic:
     return await apps.create_app(svc, ws, body)
 
 
-@router.get("")
+@router.get("", **READ)
 async def list_apps(svc: ServicesDep, ws: str) -> list[AppPublic]:
     return await apps.list_apps(svc, ws)
 
 
-@router.get("/{app}")
+@router.get("/{app}", **READ)
 async def get_app(svc: ServicesDep, ws: str, app: str) -> AppPublic:
     return await apps.get_app(svc, ws, app)
 
 
-@router.patch("/{app}")
+@router.patch("/{app}", **WRITE)
 async def update_app(svc: ServicesDep, ws: str, app: str, body: AppUpdate) -> AppPublic:
     return await apps.update_app(svc, ws, app, body)
 
 
-@router.delete("/{app}", status_code=204)
+@router.delete("/{app}", status_code=204, **WRITE)
 async def delete_app(svc: ServicesDep, ws: str, app: str) -> Response:
     await apps.delete_app(svc, ws, app)
     return Response(status_code=204)
 
 
-@router.post("/{app}/builds", status_code=202)
+@router.post("/{app}/builds", status_code=202, **WRITE)
 async def trigger_build(
     svc: ServicesDep, ws: str, app: str, response: Response, body: BuildTrigger | None = None
 ) -> BuildPublic:
@@ -58,7 +58,7 @@ async def trigger_build(
     return build
 
 
-@router.get("/{app}/builds")
+@router.get("/{app}/builds", **READ)
 async def list_builds(
     svc: ServicesDep,
     ws: str,
@@ -70,6 +70,6 @@ async def list_builds(
     return await builds.list_builds(svc, ws, app, status=status, limit=limit, cursor=cursor)
 
 
-@router.post("/{app}/analyze")
+@router.post("/{app}/analyze", **WRITE)
 async def analyze(svc: ServicesDep, ws: str, app: str, ref: str | None = None) -> BuildPlan:
     return await apps.analyze_app(svc, ws, app, ref)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from kiln.api.deps import ServicesDep
+from kiln.api.deps import READ, WRITE, ServicesDep
 from kiln.api.sse import stream
 from kiln.service import builds
 from kiln.service.models import BuildPublic
@@ -15,12 +15,12 @@ from kiln.service.models import BuildPublic
 router = APIRouter(prefix="/builds", tags=["builds"])
 
 
-@router.get("/{build_id}")
+@router.get("/{build_id}", **READ)
 async def get_build(svc: ServicesDep, build_id: str) -> BuildPublic:
     return await builds.get_build(svc, build_id)
 
 
-@router.get("/{build_id}/logs", response_model=None)
+@router.get("/{build_id}/logs", response_model=None, **READ)
 async def logs(
     svc: ServicesDep,
     request: Request,
@@ -41,11 +41,11 @@ async def logs(
     return StreamingResponse(builds.log_text(svc, build_id), media_type="text/plain")
 
 
-@router.post("/{build_id}/cancel", status_code=202)
+@router.post("/{build_id}/cancel", status_code=202, **WRITE)
 async def cancel(svc: ServicesDep, build_id: str) -> BuildPublic:
     return await builds.cancel_build(svc, build_id)
 
 
-@router.post("/{build_id}/retry", status_code=202)
+@router.post("/{build_id}/retry", status_code=202, **WRITE)
 async def retry(svc: ServicesDep, build_id: str) -> BuildPublic:
     return await builds.retry_build(svc, build_id)
