@@ -17,7 +17,7 @@ from kiln.errors import RegistryError
 from kiln.logs.reporter import Reporter
 from kiln.pipeline.context import stage_context
 from kiln.plan.bases import load_catalog
-from kiln.plan.dockerfile import CA_SECRET_ID, render
+from kiln.plan.dockerfile import CA_SECRET_ID, SECRETS_HASH_ARG, render
 from kiln.plan.model import BuildPlan
 from kiln.refs import ImageRef, uses_plain_http
 from kiln.registry.connect import connect
@@ -38,6 +38,10 @@ class ImageBuild:
     labels: dict[str, str] = field(default_factory=dict)
     credentials: dict[str, Credentials] = field(default_factory=dict)
     """Registry host → credentials, for pulls and pushes (never on a command line)."""
+    build_secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    """Secret name → value, mounted into RUN steps as files (never ARG/ENV, never a layer)."""
+    secrets_hash: str | None = None
+    """A keyed hash of the secret values, passed as KILN_SECRETS_HASH (cache invalidation)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,18 @@ def _insecure(settings: Settings, bases: list[str], target: ImageRef) -> frozens
     return frozenset(n for n in names if uses_plain_http(n, settings.insecure_registries))
 
 
+def _write_secrets(directory: Path, values: dict[str, str]) -> dict[str, Path]:
+    """Each secret in a file only we can read, removed with the build's scratch directory."""
+    directory.mkdir(mode=0o700)
+    files: dict[str, Path] = {}
+    for name, value in values.items():
+        path = directory / name
+        path.touch(mode=0o600)
+        path.write_text(value)
+        files[name] = path
+    return files
+
+
 async def build_image(
     settings: Settings, request: ImageBuild, report: Reporter, engine: Engine
 ) -> BuiltImage:
@@ -100,7 +116,12 @@ async def build_image(
     primary = request.tags[0]
     # A Dockerfile project may use the catalog's runtime base: `ARG KILN_BASE_RUNTIME`.
     build_args = {BASE_RUNTIME_ARG: bases[-1]} if plan.dockerfile is not None else {}
+    if request.secrets_hash:
+        build_args[SECRETS_HASH_ARG] = request.secrets_hash
     with tempfile.TemporaryDirectory(prefix="kiln-build-") as scratch:
+        secret_files = _write_secrets(Path(scratch) / "secrets", request.build_secrets)
+        if ca_bundle:
+            secret_files[CA_SECRET_ID] = ca_bundle
         context_dir = Path(scratch) / "context"
         files = stage_context(request.source_dir, context_dir)
         report.log(f"context: {files} files staged")
@@ -117,7 +138,7 @@ async def build_image(
                 build_args=build_args,
                 labels=request.labels,
                 annotations=request.labels,
-                secrets={CA_SECRET_ID: ca_bundle} if ca_bundle else {},
+                secrets=secret_files,
                 credentials={
                     host: (c.username, c.password) for host, c in request.credentials.items()
                 },

@@ -23,6 +23,9 @@ CA_VARIABLES = (
     "CARGO_HTTP_CAINFO",
 )
 RUNTIME_USER = "10001:10001"
+SECRETS_DIR = "/run/secrets"
+SECRETS_HASH_ARG = "KILN_SECRETS_HASH"
+"""A keyed hash of the secret values: a changed secret re-runs the steps that see it."""
 _SHELL_OPERATORS = re.compile(r"[;&|<>()`\n]")
 
 
@@ -37,6 +40,9 @@ def _run(commands: list[str], plan: BuildPlan, *, with_ca: bool) -> str:
         f"--mount=type=cache,id=kiln-{cache.id},target={cache.target}" for cache in plan.caches
     ]
     script = " && ".join(commands)
+    for name in reversed(plan.secrets):
+        mounts.append(f"--mount=type=secret,id={name},target={SECRETS_DIR}/{name}")
+        script = f'export {name}="$(cat {SECRETS_DIR}/{name})" && {script}'
     if with_ca:
         mounts.append(f"--mount=type=secret,id={CA_SECRET_ID},target={CA_TARGET}")
         exports = " ".join(f"{name}={CA_TARGET}" for name in CA_VARIABLES)
@@ -66,6 +72,8 @@ def render(plan: BuildPlan, *, with_ca: bool) -> str:
     ]
     if plan.bases.build is not None:
         lines += ["", f"FROM {plan.bases.build} AS build", "WORKDIR /app", *_env_lines(plan.env)]
+        if plan.secrets:
+            lines.append(f"ARG {SECRETS_HASH_ARG}")
         if plan.install_files:
             lines.append(f"COPY {' '.join(plan.install_files)} ./")
         if plan.install:

@@ -41,6 +41,9 @@ class BuildPlan(BaseModel):
     apt_packages: list[str] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict, description="set in every stage")
     runtime_env: dict[str, str] = Field(default_factory=dict, description="runtime stage only")
+    secrets: list[str] = Field(
+        default_factory=list, description="build secrets (names) mounted into every RUN step"
+    )
     detected_files: list[str] = Field(default_factory=list)
     explanations: list[str] = Field(default_factory=list)
     # How the Dockerfile is laid out:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from pathlib import Path
 
@@ -20,6 +21,11 @@ class SecretBox:
             raise KilnError("KILN_SECRET_KEY is empty: set it to a long random string")
         digest = hashlib.sha256(key.encode()).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(digest))
+        self._mac_key = hashlib.sha256(b"kiln-fingerprint:" + key.encode()).digest()
+
+    def fingerprint(self, data: str) -> str:
+        """A keyed hash (HMAC-SHA256): identifies a value without revealing guessable ones."""
+        return hmac.new(self._mac_key, data.encode(), hashlib.sha256).hexdigest()
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -10,10 +11,11 @@ from kiln.detect.overrides import Overrides
 from kiln.plan.bases import load_catalog
 from kiln.plan.model import BuildPlan
 from kiln.service.context import Services
-from kiln.service.models import AppCreate, AppPublic, AppUpdate
+from kiln.service.models import AppCreate, AppPublic, AppUpdate, SecretNames, SecretsUpdate
 from kiln.source.fetch import fetch
 from kiln.source.spec import source_spec, validate_ref, validate_repo_url, validate_subdirectory
 from kiln.store import workspaces as store
+from kiln.store.context import build_secrets_of
 from kiln.store.tables import App, Registry
 
 
@@ -116,3 +118,22 @@ async def analyze_app(svc: Services, slug: str, app_slug: str, ref: str | None) 
         )
         overrides = Overrides.model_validate(app.overrides or {})
         return detect(source.root, load_catalog(svc.settings.catalog_path), overrides=overrides)
+
+
+async def set_build_secrets(
+    svc: Services, slug: str, app_slug: str, request: SecretsUpdate
+) -> SecretNames:
+    async with svc.db.session() as session, session.begin():
+        workspace = await store.workspace_by_slug(session, slug)
+        app = await store.app_by_slug(session, workspace.id, app_slug)
+        app.build_secrets_encrypted = (
+            svc.box.encrypt(json.dumps(request.secrets)) if request.secrets else None
+        )
+    return SecretNames(names=sorted(request.secrets))
+
+
+async def build_secret_names(svc: Services, slug: str, app_slug: str) -> SecretNames:
+    async with svc.db.session() as session:
+        workspace = await store.workspace_by_slug(session, slug)
+        app = await store.app_by_slug(session, workspace.id, app_slug)
+    return SecretNames(names=sorted(build_secrets_of(app, svc.box)))

@@ -222,3 +222,23 @@ class WebhookResult(BaseModel):
     duplicate: bool = False
     builds: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list, description="apps not built, and why")
+
+
+class SecretsUpdate(Strict):
+    secrets: dict[str, str] = Field(description="name → value; replaces all; write-only")
+
+    @field_validator("secrets")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > 100:
+            raise ValueError("at most 100 secrets")
+        for name, secret in value.items():
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]{0,63}", name) or name.startswith("KILN_"):
+                raise ValueError(f"invalid secret name {name!r}: use A-Z, 0-9 and _ (not KILN_…)")
+            if not secret or len(secret) > 65536:
+                raise ValueError(f"secret {name!r} must be 1 to 65536 characters")
+        return value
+
+
+class SecretNames(BaseModel):
+    names: list[str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,13 +48,16 @@ class BuildContext:
     image: str | None
     git_token: str | None = None
     quota_policy: Policy = field(default_factory=Policy)
+    build_secrets: dict[str, str] = field(default_factory=dict, repr=False)
     workspace_registries: tuple[RegistryTarget, ...] = ()
     """Every registry of the workspace (the quota cleanup may touch any of them)."""
 
     @property
     def secrets(self) -> list[str]:
         """Every secret value this build knows, for redaction."""
-        return [s for s in (self.registry.secret, self.git_token) if s]
+        return [
+            s for s in (self.registry.secret, self.git_token, *self.build_secrets.values()) if s
+        ]
 
     def image_ref(self) -> ImageRef:
         if self.image is None:
@@ -69,6 +73,13 @@ class BuildContext:
         if self.registry.username and self.registry.secret:
             return {self.registry.host: Credentials(self.registry.username, self.registry.secret)}
         return {}
+
+
+def build_secrets_of(app: App, box: SecretBox) -> dict[str, str]:
+    if app.build_secrets_encrypted is None:
+        return {}
+    values: dict[str, str] = json.loads(box.decrypt(app.build_secrets_encrypted))
+    return values
 
 
 def registry_target(registry: Registry, box: SecretBox) -> RegistryTarget:
@@ -98,4 +109,5 @@ async def load_context(session: AsyncSession, build_id: str, box: SecretBox) -> 
         registry=registry_target(registry, box), plan=build.plan, image=build.image_ref,
         workspace_registries=tuple(registry_target(r, box) for r in all_registries),
         quota_policy=RetentionPolicy.model_validate(workspace.retention or {}).quota_policy(),
+        build_secrets=build_secrets_of(app, box),
     )  # fmt: skip

@@ -94,6 +94,8 @@ class App(Base):
     pinned_digest: Mapped[str | None] = mapped_column(String(80))
     """The image the app runs (deployed/current): never deleted by a cleanup."""
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    build_secrets_encrypted: Mapped[str | None] = mapped_column(Text)
+    """Encrypted JSON {name: value}: mounted into RUN steps, never in a layer or the API."""
 
 
 class Build(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -112,6 +113,11 @@ class BuildActivities:
             sink.step = step
             yield sink
 
+    def _secrets_hash(self, ctx: BuildContext) -> str | None:
+        if not ctx.build_secrets:
+            return None
+        return self.box.fingerprint(json.dumps(ctx.build_secrets, sort_keys=True))
+
     @activity.defn(name="fetch_source")
     @translated
     async def fetch_source(self, request: BuildInput) -> SourceOutput:
@@ -138,6 +144,9 @@ class BuildActivities:
                 ctx, self.workdir(ctx.build_id), request.commit_sha, sink.write, self.settings
             )
             plan, image = analyze_checkout(self.settings, ctx, source.root, request.commit_sha)
+            if ctx.build_secrets:
+                plan.secrets = sorted(ctx.build_secrets)
+                plan.explain(f"build secrets mounted into RUN steps: {', '.join(plan.secrets)}")
             for sentence in plan.explanations:
                 sink.write(f"plan: {sentence}")
             existing = None if ctx.force else await find_existing_image(
@@ -210,6 +219,8 @@ class BuildActivities:
                         source_dir=source.root, plan=plan, tags=tags, push=True,
                         labels=image_labels(plan, ctx.repo_url, request.commit_sha),
                         credentials=ctx.credentials(),
+                        build_secrets=ctx.build_secrets,
+                        secrets_hash=self._secrets_hash(ctx),
                     ),
                     Reporter(log=sink.write, step=step),
                     self.engine,

@@ -16,6 +16,8 @@ from kiln.service.models import (
     BuildPage,
     BuildPublic,
     BuildTrigger,
+    SecretNames,
+    SecretsUpdate,
 )
 
 router = APIRouter(prefix="/workspaces/{ws}/apps", tags=["apps"])
@@ -73,3 +75,14 @@ async def list_builds(
 @router.post("/{app}/analyze", **WRITE)
 async def analyze(svc: ServicesDep, ws: str, app: str, ref: str | None = None) -> BuildPlan:
     return await apps.analyze_app(svc, ws, app, ref)
+
+
+@router.put("/{app}/secrets", **WRITE)
+async def set_secrets(svc: ServicesDep, ws: str, app: str, body: SecretsUpdate) -> SecretNames:
+    """Replace the app's build secrets (values are write-only: only names come back)."""
+    return await apps.set_build_secrets(svc, ws, app, body)
+
+
+@router.get("/{app}/secrets", **READ)
+async def secret_names(svc: ServicesDep, ws: str, app: str) -> SecretNames:
+    return await apps.build_secret_names(svc, ws, app)

@@ -30,6 +30,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/workspaces/{ws}/registry-cleanup"): {"dry_run": True},
     ("put", "/api/v1/workspaces/{ws}/retention"): {"rules": []},
     ("post", "/api/v1/workspaces/{ws}/retention/apply"): {"dry_run": True},
+    ("put", "/api/v1/workspaces/{ws}/apps/{app}/secrets"): {"secrets": {}},
 }  # fmt: skip
 
 
