@@ -53,9 +53,12 @@ class LogSink:
 
     def write(self, line: str) -> None:
         """Queue one line (called from the engine's output loop; never blocks)."""
+        for ready in self.redactor.feed(line[:MAX_LINE_CHARS]):
+            self._append(ready)
+
+    def _append(self, text: str) -> None:
         if self._truncated:
             return
-        text = self.redactor.line(line[:MAX_LINE_CHARS])
         size = len(text.encode()) + 1
         if self._bytes + self._pending_bytes + size > self.max_bytes:
             self._truncated = True
@@ -68,6 +71,8 @@ class LogSink:
             self._wake.set()
 
     async def flush(self) -> None:
+        for held in self.redactor.drain():
+            self._append(held)
         async with self._lock:
             if not self._pending:
                 return

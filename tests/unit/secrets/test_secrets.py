@@ -33,10 +33,20 @@ def test_redaction_masks_every_known_secret() -> None:
     assert redactor.line("auth tok-123456 and pw-abcdef") == "auth *** and ***"
 
 
-def test_redaction_masks_the_tail_of_a_secret_split_across_lines() -> None:
+def test_a_secret_split_across_two_lines_is_masked_on_both() -> None:
     redactor = Redactor(["tok-123456"])
-    redactor.line("header tok-12")
-    assert redactor.line("3456 rest") == "*** rest"
+    assert redactor.feed("header tok-12") == []  # could be the first half: held back
+    assert redactor.feed("3456 rest") == ["header ***", "*** rest"]
+    assert redactor.drain() == []
+
+
+def test_lines_that_cannot_start_a_secret_pass_straight_through() -> None:
+    redactor = Redactor(["tok-123456"])
+    assert redactor.feed("plain line") == ["plain line"]
+    assert redactor.feed("ends with tok") == []
+    assert redactor.feed("not the rest") == ["ends with tok", "not the rest"]
+    assert redactor.feed("last tok-1") == []
+    assert redactor.drain() == ["last tok-1"]
 
 
 def test_short_values_are_not_treated_as_secrets() -> None:
