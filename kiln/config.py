@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     """Where CLI commands that talk to a running kiln (`kiln quota …`) find its API."""
     api_token: str = ""
     """The token those commands send; default: KILN_BOOTSTRAP_TOKEN."""
+    allow_link_local: bool = False
+    """Allow repository and registry hosts on link-local / cloud-metadata addresses."""
+    trigger_rate_per_minute: int = 60
+    """Build triggers per workspace per minute (API and webhooks); more answer 429."""
     allow_local_repos: bool = False
     """Accept file:// and local paths as repository URLs (tests only)."""
     max_log_bytes: int = 5 * 1024 * 1024

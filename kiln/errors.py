@@ -101,3 +101,7 @@ class Forbidden(UserError):
     """A member of the workspace without the role the action needs."""
 
     code = "forbidden"
+
+
+class RateLimited(UserError):
+    code = "rate_limited"

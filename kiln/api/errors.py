@@ -13,6 +13,7 @@ from kiln.errors import (
     Forbidden,
     KilnError,
     NotFound,
+    RateLimited,
     TransientError,
     UserError,
 )
@@ -22,6 +23,7 @@ STATUS_BY_TYPE: tuple[tuple[type[KilnError], int], ...] = (
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
+    (RateLimited, 429),
     (UserError, 422),
     (TransientError, 503),
 )

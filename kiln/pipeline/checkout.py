@@ -15,6 +15,7 @@ from kiln.config import Settings
 from kiln.logs.reporter import LogFn
 from kiln.source.fetch import FetchedSource, fetch
 from kiln.source.spec import source_spec
+from kiln.source.ssrf import check_host, host_of
 from kiln.store.context import BuildContext
 
 RECORD = "source.json"
@@ -58,6 +59,7 @@ async def checkout(
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     spec = source_spec(ctx.repo_url, ref, ctx.subdirectory, allow_local=settings.allow_local_repos)
+    await check_host(host_of(spec.repo_url), allow=settings.allow_link_local)
     log(f"fetching {ctx.repo_url} at {ref or 'the default branch'}")
     source = await fetch(
         spec, workdir / "src", token=ctx.git_token, log=log, allow_local=settings.allow_local_repos

@@ -14,6 +14,7 @@ from kiln.service.context import Services
 from kiln.service.models import AppCreate, AppPublic, AppUpdate, SecretNames, SecretsUpdate
 from kiln.source.fetch import fetch
 from kiln.source.spec import source_spec, validate_ref, validate_repo_url, validate_subdirectory
+from kiln.source.ssrf import check_host, host_of
 from kiln.store import workspaces as store
 from kiln.store.context import build_secrets_of
 from kiln.store.tables import App, Registry
@@ -29,8 +30,11 @@ def app_public(row: App, registry: Registry | None) -> AppPublic:
     )  # fmt: skip
 
 
-def _validated(svc: Services, repo_url: str, branch: str | None, subdirectory: str | None) -> None:
+async def _validated(
+    svc: Services, repo_url: str, branch: str | None, subdirectory: str | None
+) -> None:
     validate_repo_url(repo_url, allow_local=svc.settings.allow_local_repos)
+    await check_host(host_of(repo_url), allow=svc.settings.allow_link_local)
     if branch:
         validate_ref(branch)
     if subdirectory:
@@ -38,7 +42,7 @@ def _validated(svc: Services, repo_url: str, branch: str | None, subdirectory: s
 
 
 async def create_app(svc: Services, slug: str, request: AppCreate) -> AppPublic:
-    _validated(svc, request.repo_url, request.branch, request.subdirectory)
+    await _validated(svc, request.repo_url, request.branch, request.subdirectory)
     async with svc.db.session() as session, session.begin():
         workspace = await store.workspace_by_slug(session, slug)
         registry = (
@@ -77,7 +81,7 @@ async def update_app(svc: Services, slug: str, app_slug: str, request: AppUpdate
         workspace = await store.workspace_by_slug(session, slug)
         app = await store.app_by_slug(session, workspace.id, app_slug)
         changes = request.model_dump(exclude_unset=True)
-        _validated(
+        await _validated(
             svc, changes.get("repo_url", app.repo_url), changes.get("branch", app.branch),
             changes.get("subdirectory", app.subdirectory),
         )  # fmt: skip

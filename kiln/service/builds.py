@@ -20,6 +20,7 @@ from kiln.logs.follow import Event
 from kiln.service.context import Services
 from kiln.service.models import BuildPage, BuildPublic, BuildTrigger, StepPublic
 from kiln.source.resolve import resolve_commit
+from kiln.source.ssrf import check_host, host_of
 from kiln.status import BuildStatus
 from kiln.store import builds as store
 from kiln.store import logs as log_store
@@ -84,6 +85,8 @@ async def trigger_build(
                 hint=f"add one with POST /api/v1/workspaces/{slug}/registries (is_default: true) "
                 "or set the app's registry",
             )
+    svc.triggers.hit(slug, "build triggers in this workspace")
+    await check_host(host_of(app.repo_url), allow=svc.settings.allow_link_local)
     commit_sha, ref = await resolve_commit(
         app.repo_url, request.ref or app.branch, token=None,
         allow_local=svc.settings.allow_local_repos,

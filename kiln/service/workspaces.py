@@ -15,6 +15,7 @@ from kiln.service.models import (
     WorkspaceCreate,
     WorkspacePublic,
 )
+from kiln.source.ssrf import check_host
 from kiln.store import workspaces as store
 from kiln.store.context import registry_target
 from kiln.store.tables import Registry, Workspace
@@ -61,6 +62,7 @@ async def get_workspace(svc: Services, slug: str) -> WorkspacePublic:
 
 async def create_registry(svc: Services, slug: str, request: RegistryCreate) -> RegistryPublic:
     validate_registry(request.kind, request.url, request.username, request.secret)
+    await check_host(request.url.rsplit(":", 1)[0], allow=svc.settings.allow_link_local)
     async with svc.db.session() as session, session.begin():
         workspace = await store.workspace_by_slug(session, slug)
         row = Registry(

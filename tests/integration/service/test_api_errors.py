@@ -45,7 +45,13 @@ async def test_errors_are_json_with_status_codes(
     unknown_ws = await service.api("POST", "/workspaces/ghost/apps/x/builds", {})
     assert unknown_ws.status_code == 404
 
-    for url in ("ext::sh -c touch% /tmp/pwned", "--upload-pack=touch /tmp/x", "https://u:p@h/r"):
+    for url in (
+        "ext::sh -c touch% /tmp/pwned",
+        "--upload-pack=touch /tmp/x",
+        "https://u:p@h/r",
+        "http://169.254.169.254/latest/meta-data",
+        "fd::17",
+    ):
         refused = await service.api(
             "POST", "/workspaces/acme/apps", {"slug": "evil", "repo_url": url}
         )
