@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     """Where CLI commands that talk to a running kiln (`kiln quota …`) find its API."""
     api_token: str = ""
     """The token those commands send; default: KILN_BOOTSTRAP_TOKEN."""
+    github_app_id: str = ""
+    github_app_private_key_file: Path | None = None
+    github_api_url: str = "https://api.github.com"
     allow_link_local: bool = False
     """Allow repository and registry hosts on link-local / cloud-metadata addresses."""
     trigger_rate_per_minute: int = 60

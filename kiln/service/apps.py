@@ -25,7 +25,7 @@ def app_public(row: App, registry: Registry | None) -> AppPublic:
         slug=row.slug, repo_url=row.repo_url, branch=row.branch, subdirectory=row.subdirectory,
         registry=registry.name if registry is not None and row.registry_id else None,
         overrides=Overrides.model_validate(row.overrides or {}), move_latest=row.move_latest,
-        pinned_digest=row.pinned_digest,
+        pinned_digest=row.pinned_digest, github_installation_id=row.github_installation_id,
         has_webhook_secret=row.webhook_secret_encrypted is not None, created_at=row.created_at,
     )  # fmt: skip
 
@@ -55,6 +55,7 @@ async def create_app(svc: Services, slug: str, request: AppCreate) -> AppPublic:
             branch=request.branch or None, subdirectory=request.subdirectory or None,
             overrides=request.overrides.model_dump(exclude_none=True),
             registry_id=registry.id if registry else None, move_latest=request.move_latest,
+            github_installation_id=request.github_installation_id,
             webhook_secret_encrypted=(
                 svc.box.encrypt(request.webhook_secret) if request.webhook_secret else None
             ),
@@ -92,7 +93,9 @@ async def update_app(svc: Services, slug: str, app_slug: str, request: AppUpdate
                 if registry
                 else None
             )
-        for field in ("repo_url", "branch", "subdirectory", "move_latest", "pinned_digest"):
+        fields = ("repo_url", "branch", "subdirectory", "move_latest", "pinned_digest",
+                  "github_installation_id")  # fmt: skip
+        for field in fields:
             if field in changes:
                 setattr(app, field, changes[field])
         if request.overrides is not None:
@@ -117,8 +120,9 @@ async def analyze_app(svc: Services, slug: str, app_slug: str, ref: str | None) 
     allow_local = svc.settings.allow_local_repos
     spec = source_spec(app.repo_url, ref or app.branch, app.subdirectory, allow_local=allow_local)
     with tempfile.TemporaryDirectory(prefix="kiln-analyze-") as scratch:
+        token = await svc.git_token(app.github_installation_id)
         source = await fetch(
-            spec, Path(scratch) / "src", token=None, log=lambda _: None, allow_local=allow_local
+            spec, Path(scratch) / "src", token=token, log=lambda _: None, allow_local=allow_local
         )
         overrides = Overrides.model_validate(app.overrides or {})
         return detect(source.root, load_catalog(svc.settings.catalog_path), overrides=overrides)

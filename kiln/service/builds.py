@@ -87,8 +87,9 @@ async def trigger_build(
             )
     svc.triggers.hit(slug, "build triggers in this workspace")
     await check_host(host_of(app.repo_url), allow=svc.settings.allow_link_local)
+    token = await svc.git_token(app.github_installation_id)
     commit_sha, ref = await resolve_commit(
-        app.repo_url, request.ref or app.branch, token=None,
+        app.repo_url, request.ref or app.branch, token=token,
         allow_local=svc.settings.allow_local_repos,
     )  # fmt: skip
     workflow_id = workflow_id_for(slug, app, commit_sha, request.force)

@@ -79,12 +79,14 @@ class AppCreate(Strict):
     registry: str | None = Field(default=None, description="registry name; default: workspace's")
     overrides: Overrides = Field(default_factory=Overrides)
     move_latest: bool = True
+    github_installation_id: int | None = Field(default=None, gt=0)
     webhook_secret: str | None = Field(
         default=None, min_length=16, max_length=256, description="write-only; GitHub's secret"
     )
 
 
 class AppUpdate(Strict):
+    github_installation_id: int | None = Field(default=None, gt=0)
     webhook_secret: str | None = Field(default=None, min_length=16, max_length=256)
     pinned_digest: str | None = Field(
         default=None, pattern=r"^sha256:[a-f0-9]{64}$", description="the deployed image: kept"
@@ -106,6 +108,7 @@ class AppPublic(BaseModel):
     overrides: Overrides
     move_latest: bool
     pinned_digest: str | None
+    github_installation_id: int | None
     has_webhook_secret: bool
     created_at: datetime
 

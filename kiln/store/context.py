@@ -47,6 +47,7 @@ class BuildContext:
     plan: dict[str, Any] | None
     image: str | None
     git_token: str | None = None
+    github_installation_id: int | None = None
     quota_policy: Policy = field(default_factory=Policy)
     build_secrets: dict[str, str] = field(default_factory=dict, repr=False)
     workspace_registries: tuple[RegistryTarget, ...] = ()
@@ -110,4 +111,5 @@ async def load_context(session: AsyncSession, build_id: str, box: SecretBox) -> 
         workspace_registries=tuple(registry_target(r, box) for r in all_registries),
         quota_policy=RetentionPolicy.model_validate(workspace.retention or {}).quota_policy(),
         build_secrets=build_secrets_of(app, box),
+        github_installation_id=app.github_installation_id,
     )  # fmt: skip

@@ -95,6 +95,7 @@ class App(Base):
     """The image the app runs (deployed/current): never deleted by a cleanup."""
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     build_secrets_encrypted: Mapped[str | None] = mapped_column(Text)
+    github_installation_id: Mapped[int | None] = mapped_column(BigInteger)
     """Encrypted JSON {name: value}: mounted into RUN steps, never in a layer or the API."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import shutil
@@ -34,6 +35,7 @@ from kiln.quota.clients import workspace_clients
 from kiln.quota.policy import plan_cleanup
 from kiln.secrets.crypto import SecretBox
 from kiln.secrets.redact import Redactor
+from kiln.source.github_app import installation_tokens
 from kiln.status import BuildStatus
 from kiln.store import logs as log_store
 from kiln.store.builds import transition
@@ -92,13 +94,18 @@ class BuildActivities:
         self.db = db
         self.engine = engine
         self.box = box
+        self.github = installation_tokens(settings)
 
     def workdir(self, build_id: str) -> Path:
         return self.settings.data_dir / "work" / build_id
 
     async def _context(self, build_id: str) -> BuildContext:
         async with self.db.session() as session:
-            return await load_context(session, build_id, self.box)
+            ctx = await load_context(session, build_id, self.box)
+        if ctx.github_installation_id is not None and self.github is not None:
+            token = await self.github.token(ctx.github_installation_id)
+            ctx = dataclasses.replace(ctx, git_token=token)
+        return ctx
 
     async def _transition(self, build_id: str, status: BuildStatus, **fields: object) -> None:
         async with self.db.session() as session, session.begin():
