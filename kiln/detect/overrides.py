@@ -6,7 +6,10 @@ stored overrides > detection. Each override adds an explanation to the plan.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from pathlib import PurePosixPath
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiln.plan.model import BuildPlan
 
@@ -21,6 +24,23 @@ class Overrides(BaseModel):
     start_cmd: str | None = Field(default=None, max_length=4096)
     dockerfile_path: str | None = Field(default=None, max_length=1024)
     port: int | None = Field(default=None, ge=1, le=65535)
+
+    @field_validator("dockerfile_path")
+    @classmethod
+    def _inside(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        path = PurePosixPath(value)
+        if path.is_absolute() or ".." in path.parts or "\0" in value or not value.strip():
+            raise ValueError("must be a path inside the repository, without '..'")
+        return value
+
+    @field_validator("provider", "language_version")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9.^~<>=*| _-]+", value):
+            raise ValueError("unexpected characters")
+        return value
 
     def merged(self, other: Overrides | None) -> Overrides:
         """These overrides, with `other`'s set fields winning."""

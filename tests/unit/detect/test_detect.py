@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from kiln.detect import detect
 from kiln.detect.repo import RepoView
@@ -81,4 +82,6 @@ def test_dockerfile_path_override(project: WriteFiles, catalog: Catalog) -> None
     plan = detect(root, catalog, overrides=Overrides(dockerfile_path="docker/app.Dockerfile"))
     assert (plan.provider, plan.dockerfile) == ("dockerfile", "docker/app.Dockerfile")
     with pytest.raises(ManifestError, match="not a file inside the repository"):
-        detect(root, catalog, overrides=Overrides(dockerfile_path="../etc/passwd"))
+        detect(root, catalog, overrides=Overrides(dockerfile_path="docker/missing.Dockerfile"))
+    with pytest.raises(ValidationError, match="inside the repository"):
+        Overrides(dockerfile_path="../etc/passwd")
