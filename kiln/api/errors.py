@@ -52,7 +52,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "too_large"}
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found"}
         return JSONResponse(
             error_body(code.get(exc.status_code, "error"), str(exc.detail)),
             status_code=exc.status_code,
