@@ -23,9 +23,6 @@ from tests.support.service import RunningService, git_repo
 
 pytestmark = [pytest.mark.integration, pytest.mark.security]
 REGISTRY_PASSWORD = f"reg-pw-{uuid.uuid4().hex}"
-BUILD_SECRET = f"build-secret-{uuid.uuid4().hex}"
-WEBHOOK_SECRET = f"webhook-secret-{uuid.uuid4().hex}"
-SECRETS = (REGISTRY_PASSWORD, BUILD_SECRET, WEBHOOK_SECRET)
 PACKAGE = {
     "name": "leaky",
     "version": "1.0.0",
@@ -68,6 +65,10 @@ def image_blobs(registry: Registry, repository: str, digest: str) -> list[bytes]
 async def test_no_secret_anywhere(
     service: RunningService, private_registry: Registry, tmp_path: Path
 ) -> None:
+    # fresh values per run: a new build secret also means no layer cache hides the leak attempt
+    build_secret = f"build-secret-{uuid.uuid4().hex}"
+    webhook_secret = f"webhook-secret-{uuid.uuid4().hex}"
+    secrets = (REGISTRY_PASSWORD, build_secret, webhook_secret)
     source = tmp_path / "src"
     source.mkdir()
     (source / "package.json").write_text(json.dumps(PACKAGE))
@@ -87,14 +88,14 @@ async def test_no_secret_anywhere(
     assert (await call("POST", "/workspaces/acme/registries/private/test")).json()["ok"]
     await call("POST", "/workspaces/acme/apps",
                {"slug": "app", "repo_url": str(tmp_path / "repo"), "branch": "main",
-                "webhook_secret": WEBHOOK_SECRET})  # fmt: skip
-    await call("PUT", "/workspaces/acme/apps/app/secrets", {"secrets": {"API_KEY": BUILD_SECRET}})
+                "webhook_secret": webhook_secret})  # fmt: skip
+    await call("PUT", "/workspaces/acme/apps/app/secrets", {"secrets": {"API_KEY": build_secret}})
 
     body = json.dumps({"ref": "refs/heads/main", "after": commit,
                        "repository": {"clone_url": str(tmp_path / "repo")}}).encode()  # fmt: skip
     hook = await service.http.post("/api/v1/hooks/github", content=body, headers={
         "X-GitHub-Event": "push", "X-GitHub-Delivery": str(uuid.uuid4()),
-        "X-Hub-Signature-256": signature_of(WEBHOOK_SECRET, body)})  # fmt: skip
+        "X-Hub-Signature-256": signature_of(webhook_secret, body)})  # fmt: skip
     answers.append(hook.text)
     [build_id] = hook.json()["builds"]
 
@@ -104,7 +105,7 @@ async def test_no_secret_anywhere(
         while True:
             out = subprocess.run(["ps", "-eww", "-o", "args"], capture_output=True, text=True)
             in_ps.extend(
-                line for line in out.stdout.splitlines() if any(s in line for s in SECRETS)
+                line for line in out.stdout.splitlines() if any(s in line for s in secrets)
             )
             await asyncio.sleep(0.1)
 
@@ -121,17 +122,17 @@ async def test_no_secret_anywhere(
     final = (await service.api("GET", f"/builds/{build_id}")).json()
     repository = final["image_ref"].split("/", 1)[1].rsplit(":", 1)[0]
     layers = image_blobs(private_registry, repository, final["digest"])
-    assert any(b"app/len.txt\n" + str(len(BUILD_SECRET)).encode() == blob for blob in layers)
+    assert any(b"app/len.txt\n" + str(len(build_secret)).encode() == blob for blob in layers)
     url = service.settings.database
     database = (
         Path(url.removeprefix("sqlite:///")).read_bytes() if url.startswith("sqlite") else b""
     )
 
-    for secret in SECRETS:
+    for secret in secrets:
         assert secret not in log and secret not in streamed, secret
         assert not [a for a in answers if secret in a], secret
         assert not [line for line in in_ps if secret in line], secret
         assert not [blob for blob in layers if secret.encode() in blob], secret
         assert secret.encode() not in database, secret
     # the halves of the build secret printed on two lines are masked too
-    assert BUILD_SECRET[:10] not in log and BUILD_SECRET[10:] not in log
+    assert build_secret[:10] not in log and build_secret[10:] not in log
