@@ -105,3 +105,7 @@ class Forbidden(UserError):
 
 class RateLimited(UserError):
     code = "rate_limited"
+
+
+class BadLogin(UserError):
+    code = "bad_login"

@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiln import __version__
 from kiln.api import errors
 from kiln.api.deps import principal
-from kiln.api.routes import apps, builds, hooks, workspaces
+from kiln.api.routes import apps, builds, hooks, session, workspaces
 from kiln.service.context import Services
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -74,6 +74,7 @@ def create_app(services: Services) -> FastAPI:
     for module in (workspaces, apps, builds):
         app.include_router(module.router, prefix="/api/v1", dependencies=protected)
     app.include_router(hooks.router, prefix="/api/v1")  # signed, not token-authenticated
+    app.include_router(session.router, prefix="/api/v1")  # logs in: no token yet
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:

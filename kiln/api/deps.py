@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
 from kiln.service.access import Principal, Role, authenticate, require_build, require_workspace
 from kiln.service.context import Services
+from kiln.service.sessions import CSRF_COOKIE, SESSION_COOKIE, from_cookie
 
 ROLE_KEY = "x-kiln-role"
 
@@ -20,10 +22,24 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def principal(request: Request) -> Principal:
-    """The caller, from `Authorization: Bearer <token>` (an API token or the bootstrap token)."""
+    """The caller: `Authorization: Bearer <token>` (API or bootstrap token), or the dashboard's
+    session cookie — which, for a request that changes state, needs the CSRF token too."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    found = await authenticate(services(request), token) if scheme.lower() == "bearer" else None
+    if scheme.lower() == "bearer" and token:
+        found = await authenticate(services(request), token)
+    elif SESSION_COOKIE in request.cookies:
+        found = await from_cookie(services(request), request.cookies[SESSION_COOKIE])
+        if found is not None and request.method not in SAFE_METHODS:
+            expected = request.cookies.get(CSRF_COOKIE, "")
+            sent = request.headers.get("x-csrf-token", "")
+            if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+                raise HTTPException(403, "CSRF token missing or wrong (send X-CSRF-Token)")
+    else:
+        found = None
     if found is None:
         raise HTTPException(
             401, "missing or invalid bearer token", headers={"WWW-Authenticate": "Bearer"}

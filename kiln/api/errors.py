@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from kiln.errors import (
+    BadLogin,
     BadSignature,
     Conflict,
     Forbidden,
@@ -20,6 +21,7 @@ from kiln.errors import (
 
 STATUS_BY_TYPE: tuple[tuple[type[KilnError], int], ...] = (
     (BadSignature, 401),
+    (BadLogin, 401),
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),

@@ -7,7 +7,6 @@ stored overrides > detection. Each override adds an explanation to the plan.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,8 +29,8 @@ class Overrides(BaseModel):
     def _inside(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        path = PurePosixPath(value)
-        if path.is_absolute() or ".." in path.parts or "\0" in value or not value.strip():
+        parts = value.split("/")
+        if value.startswith("/") or ".." in parts or "\0" in value or not value.strip():
             raise ValueError("must be a path inside the repository, without '..'")
         return value
 
