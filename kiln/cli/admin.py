@@ -12,7 +12,12 @@ from rich.console import Console
 
 from kiln.config import Settings
 from kiln.errors import KilnError, UserError
-from kiln.service.access import Role, add_member_by_email, create_token, create_user
+from kiln.service.access import (
+    Role,
+    add_member_by_email,
+    create_token,
+    create_user,
+)
 from kiln.store.db import Database
 
 admin_app = typer.Typer(no_args_is_help=True, help="Users, API tokens, memberships.")

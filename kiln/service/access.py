@@ -40,6 +40,10 @@ class Principal:
     user_id: int | None
     superuser: bool
     """The bootstrap token: owner of every workspace."""
+    workspace_id: int | None = None
+    """A scoped token: only this workspace …"""
+    max_role: Role | None = None
+    """… with at most this role."""
 
 
 def token_hash(token: str) -> str:
@@ -75,19 +79,29 @@ async def authenticate(svc: Services, token: str) -> Principal | None:
         await session.execute(
             update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now())
         )
-        return Principal(user_id=row.user_id, superuser=False)
+        return Principal(
+            user_id=row.user_id, superuser=False, workspace_id=row.workspace_id,
+            max_role=Role(row.role) if row.role else None,
+        )  # fmt: skip
 
 
 async def role_in(svc: Services, principal: Principal, workspace_id: int) -> Role | None:
     if principal.superuser:
         return Role.OWNER
+    if principal.workspace_id is not None and principal.workspace_id != workspace_id:
+        return None
     async with svc.db.session() as session:
         role = await session.scalar(
             select(Membership.role).where(
                 Membership.user_id == principal.user_id, Membership.workspace_id == workspace_id
             )
         )
-    return Role(role) if role else None
+    if not role:
+        return None
+    granted = Role(role)
+    if principal.max_role is not None and principal.max_role.rank < granted.rank:
+        return principal.max_role
+    return granted
 
 
 async def require_workspace(svc: Services, principal: Principal, slug: str, needed: Role) -> None:
@@ -123,7 +137,10 @@ async def visible_workspace_ids(svc: Services, principal: Principal) -> set[int]
         rows = await session.scalars(
             select(Membership.workspace_id).where(Membership.user_id == principal.user_id)
         )
-        return set(rows.all())
+        visible = set(rows.all())
+    if principal.workspace_id is not None:
+        visible &= {principal.workspace_id}
+    return visible
 
 
 async def add_member(db: Database, user_id: int, workspace_id: int, role: Role) -> None:
@@ -154,20 +171,46 @@ async def create_user(db: Database, email: str, name: str, password: str | None)
         return user.id
 
 
-async def create_token(db: Database, email: str, name: str) -> str:
-    """A new API token for a user; returned once, stored only as a hash."""
+async def create_token(
+    db: Database, email: str, name: str, *, workspace: str | None = None, role: Role | None = None
+) -> str:
+    """A new API token for a user (optionally scoped to one workspace and a maximum role);
+    returned once, stored only as a hash."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with db.session() as session, session.begin():
         user_id = await session.scalar(select(User.id).where(User.email == email))
         if user_id is None:
             raise NotFound(f"user {email!r} not found")
+        workspace_id = None
+        if workspace is not None:
+            workspace_id = await session.scalar(
+                select(Workspace.id).where(Workspace.slug == workspace)
+            )
+            if workspace_id is None:
+                raise NotFound(f"workspace {workspace!r} not found")
         session.add(
             ApiToken(
                 user_id=user_id, name=name, token_hash=token_hash(token),
                 prefix=token[: len(TOKEN_PREFIX) + 6], created_at=now(),
+                workspace_id=workspace_id, role=role.value if role else None,
             )
         )  # fmt: skip
     return token
+
+
+async def revoke_token(db: Database, prefix: str) -> int:
+    """Revoke the tokens starting with `prefix` (the part `kiln admin create-token` shows)."""
+    if len(prefix) < len(TOKEN_PREFIX) + 6:
+        raise UserError("give at least the first 11 characters of the token")
+    async with db.session() as session, session.begin():
+        result = await session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.prefix == prefix[: len(TOKEN_PREFIX) + 6], ApiToken.revoked_at.is_(None)
+            )
+            .values(revoked_at=now())
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def add_member_by_email(db: Database, email: str, slug: str, role: Role) -> None:

@@ -242,3 +242,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    workspace_id: Mapped[int | None] = mapped_column(Integer)
+    """A scoped token acts only in this workspace …"""
+    role: Mapped[str | None] = mapped_column(String(16))
+    """… and with at most this role (never more than the user's own)."""

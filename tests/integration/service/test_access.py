@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from kiln.service.access import Role, add_member_by_email, create_token, create_user
+from kiln.service.access import (
+    Role,
+    add_member_by_email,
+    create_token,
+    create_user,
+    revoke_token,
+)
 from kiln.store.db import Database
 from tests.snapshots.plans_of import EXAMPLES
 from tests.support.servers import Registry
@@ -146,3 +152,34 @@ async def test_tokens_are_stored_hashed_and_listing_is_scoped(service: RunningSe
     assert owner_call.status_code == 200  # the creator owns the new workspace
     bogus = await service.http.get("/api/v1/workspaces", headers={"Authorization": "Bearer kiln_x"})
     assert bogus.status_code == 401
+
+
+async def test_scoped_and_revoked_tokens(service: RunningService) -> None:
+    for slug in ("acme", "other"):
+        await service.api("POST", "/workspaces", {"slug": slug, "name": slug})
+    db = Database(service.settings.database)
+    try:
+        await create_user(db, "ops@kiln.dev", "Ops", None)
+        for slug in ("acme", "other"):
+            await add_member_by_email(db, "ops@kiln.dev", slug, Role.OWNER)
+        scoped = await create_token(db, "ops@kiln.dev", "ci", workspace="acme", role=Role.MEMBER)
+    finally:
+        await db.close()
+    headers = {"Authorization": f"Bearer {scoped}"}
+    listing = await service.http.get("/api/v1/workspaces", headers=headers)
+    assert [w["slug"] for w in listing.json()] == ["acme"]
+    assert (await service.http.get("/api/v1/workspaces/other", headers=headers)).status_code == 404
+    read = await service.http.get("/api/v1/workspaces/acme/apps", headers=headers)
+    assert read.status_code == 200
+    registry = {"name": "r", "kind": "generic", "url": "x.io"}
+    write = await service.http.post(
+        "/api/v1/workspaces/acme/registries", headers=headers, json=registry
+    )
+    assert write.status_code == 403  # the token is capped at member, the user is an owner
+
+    db = Database(service.settings.database)
+    try:
+        assert await revoke_token(db, scoped[:11]) == 1
+    finally:
+        await db.close()
+    assert (await service.http.get("/api/v1/workspaces", headers=headers)).status_code == 401
