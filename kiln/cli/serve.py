@@ -49,8 +49,15 @@ async def serve(settings: Settings) -> None:
             create_app(services), host=settings.host, port=settings.port, log_level="info",
             lifespan="off",
         )  # fmt: skip
+        server = uvicorn.Server(config)
+        # uvicorn re-raises SIGTERM/SIGINT after its shutdown, which would end the process before
+        # the worker, the database and the embedded Temporal server are stopped: handle them here.
+        server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
         async with worker:
-            await uvicorn.Server(config).serve()
+            await server.serve()
 
 
 async def work(settings: Settings) -> None:
