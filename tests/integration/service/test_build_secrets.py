@@ -9,6 +9,7 @@ import io
 import json
 import subprocess
 import tarfile
+import uuid
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,6 @@ from tests.support.servers import Registry
 from tests.support.service import RunningService, git_repo
 
 pytestmark = [pytest.mark.integration, pytest.mark.security]
-SECRET = "s3cr3t-kiln-value-XYZ"
 PACKAGE = {
     "name": "secret-user",
     "version": "1.0.0",
@@ -54,6 +54,8 @@ def layer_files(registry: Registry, repository: str, digest: str) -> dict[str, b
 async def test_secret_reaches_the_build_and_nothing_else(
     service: RunningService, registry: Registry, tmp_path: Path
 ) -> None:
+    # fresh per run, so no layer cached by an earlier run can stand in for the real build
+    secret = f"s3cr3t-{uuid.uuid4().hex}"
     source = tmp_path / "src"
     source.mkdir()
     (source / "package.json").write_text(json.dumps(PACKAGE))
@@ -76,13 +78,13 @@ async def test_secret_reaches_the_build_and_nothing_else(
         {"slug": "app", "repo_url": str(tmp_path / "repo"), "branch": "main"},
     )
     stored = await service.api(
-        "PUT", "/workspaces/acme/apps/app/secrets", {"secrets": {"BUILD_TOKEN": SECRET}}
+        "PUT", "/workspaces/acme/apps/app/secrets", {"secrets": {"BUILD_TOKEN": secret}}
     )
-    assert stored.json() == {"names": ["BUILD_TOKEN"]} and SECRET not in stored.text
+    assert stored.json() == {"names": ["BUILD_TOKEN"]} and secret not in stored.text
     bad = await service.api(
         "PUT", "/workspaces/acme/apps/app/secrets", {"secrets": {"KILN_X": "v", "bad name": "v"}}
     )
-    assert bad.status_code == 422 and SECRET not in bad.text
+    assert bad.status_code == 422 and secret not in bad.text
 
     build = (await service.api("POST", "/workspaces/acme/apps/app/builds", {})).json()
     seen_in_ps: list[str] = []
@@ -90,7 +92,7 @@ async def test_secret_reaches_the_build_and_nothing_else(
     async def watch_processes() -> None:
         while True:
             out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-            seen_in_ps.extend(line for line in out.splitlines() if SECRET in line)
+            seen_in_ps.extend(line for line in out.splitlines() if secret in line)
             await asyncio.sleep(0.2)
 
     watcher = asyncio.create_task(watch_processes())
@@ -100,25 +102,25 @@ async def test_secret_reaches_the_build_and_nothing_else(
     assert seen_in_ps == []
 
     log = (await service.http.get(f"/api/v1/builds/{build['id']}/logs")).text
-    assert SECRET not in log and "BUILD_TOKEN" in log
+    assert secret not in log and "BUILD_TOKEN" in log
     for path in (
         f"/builds/{build['id']}",
         "/workspaces/acme/apps/app",
         "/workspaces/acme/apps/app/secrets",
     ):
-        assert SECRET not in (await service.api("GET", path)).text
+        assert secret not in (await service.api("GET", path)).text
     final = (await service.api("GET", f"/builds/{build['id']}")).json()
     repository = final["image_ref"].split("/", 1)[1].rsplit(":", 1)[0]
     files = layer_files(registry, repository, final["digest"])
-    assert not [name for name, body in files.items() if SECRET.encode() in body]
+    assert not [name for name, body in files.items() if secret.encode() in body]
     assert not [name for name in files if "BUILD_TOKEN" in name or "run/secrets" in name]
-    assert files["app/secret-length.txt"] == str(len(SECRET)).encode()
+    assert files["app/secret-length.txt"] == str(len(secret)).encode()
 
     # a new value re-runs the steps that see it (its keyed hash is in their cache key)
     await service.api(
         "PUT",
         "/workspaces/acme/apps/app/secrets",
-        {"secrets": {"BUILD_TOKEN": SECRET + "-rotated"}},
+        {"secrets": {"BUILD_TOKEN": secret + "-rotated"}},
     )
     again = (await service.api("POST", "/workspaces/acme/apps/app/builds", {"force": True})).json()
     lines = [d["line"] for e, d, _ in await service.events(again["id"]) if e == "message"]
@@ -128,4 +130,4 @@ async def test_secret_reaches_the_build_and_nothing_else(
     assert not lines[build_step + 1].startswith("--> Using cache")
     rotated = (await service.api("GET", f"/builds/{again['id']}")).json()
     files = layer_files(registry, repository, rotated["digest"])
-    assert files["app/secret-length.txt"] == str(len(SECRET + "-rotated")).encode()
+    assert files["app/secret-length.txt"] == str(len(secret + "-rotated")).encode()
