@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,7 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.report import write_section
-from kiln.quota.policy import CleanupPlan, Policy, StoredImage, Usage, plan_cleanup
+from kiln.quota.policy import (
+    CleanupPlan,
+    Policy,
+    StoredImage,
+    Usage,
+    newest_first_by_app,
+    plan_cleanup,
+)
 from kiln.registry.client import RegistryClient
 from tests.support.servers import run_registry
 
@@ -114,11 +120,7 @@ def naive_plan(
     target = quota_bytes * policy.target_percent / 100
     if used <= trigger:
         return NaivePlan(before, before, [])
-    by_app: dict[str, list[StoredImage]] = defaultdict(list)
-    for image in images:
-        by_app[image.app].append(image)
-    for app_images in by_app.values():
-        app_images.sort(key=lambda i: i.pushed_at, reverse=True)
+    by_app = newest_first_by_app(images)
     remaining = {app: len(app_images) for app, app_images in by_app.items()}
     removed: list[StoredImage] = []
     gone: set[tuple[str, str]] = set()

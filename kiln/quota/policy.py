@@ -93,6 +93,16 @@ class Usage:
         return freed
 
 
+def newest_first_by_app(images: Iterable[StoredImage]) -> dict[str, list[StoredImage]]:
+    """Images grouped by app, each group newest first."""
+    by_app: dict[str, list[StoredImage]] = defaultdict(list)
+    for image in images:
+        by_app[image.app].append(image)
+    for app_images in by_app.values():
+        app_images.sort(key=lambda i: i.pushed_at, reverse=True)
+    return by_app
+
+
 def unique_bytes(images: Iterable[StoredImage]) -> int:
     return Usage(images).bytes
 
@@ -120,11 +130,7 @@ def plan_cleanup(
     if before <= trigger:
         return CleanupPlan(quota_bytes, before, before, triggered=False)
 
-    by_app: dict[str, list[StoredImage]] = defaultdict(list)
-    for image in images:
-        by_app[image.app].append(image)
-    for app_images in by_app.values():
-        app_images.sort(key=lambda i: i.pushed_at, reverse=True)
+    by_app = newest_first_by_app(images)
     remaining = {app: len(app_images) for app, app_images in by_app.items()}
     removed: list[Removal] = []
     kept: dict[tuple[str, str], Kept] = {}

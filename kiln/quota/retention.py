@@ -17,7 +17,15 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kiln.quota.policy import CleanupPlan, Kept, Policy, Removal, StoredImage, Usage
+from kiln.quota.policy import (
+    CleanupPlan,
+    Kept,
+    Policy,
+    Removal,
+    StoredImage,
+    Usage,
+    newest_first_by_app,
+)
 
 _PATTERN = re.compile(r"^[A-Za-z0-9_.*?\[\]!-]{1,128}$")
 
@@ -82,12 +90,8 @@ def plan_retention(
     for index, chosen in sorted(selected.items()):
         rule = policy.rules[index]
         if rule.keep_newest is not None:
-            by_app: dict[str, list[StoredImage]] = defaultdict(list)
-            for image in chosen:
-                by_app[image.app].append(image)
-            for app_images in by_app.values():
-                app_images.sort(key=lambda i: i.pushed_at, reverse=True)
-                reason = f"rule {index + 1}: beyond the {rule.keep_newest} newest"
+            reason = f"rule {index + 1}: beyond the {rule.keep_newest} newest"
+            for app_images in newest_first_by_app(chosen).values():
                 expired += [(image, reason) for image in app_images[rule.keep_newest :]]
         elif rule.older_than_days is not None:
             cutoff = now - timedelta(days=rule.older_than_days)
