@@ -3,7 +3,7 @@
 # Idempotent: only missing packages are installed; needs root (or sudo).
 set -euo pipefail
 packages=(buildah runc uidmap fuse-overlayfs docker-registry mmdebstrap git ca-certificates
-          busybox openssl curl postgresql apache2-utils)
+          busybox openssl curl postgresql apache2-utils chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
