@@ -13,6 +13,7 @@ from kiln.baseimages.bootstrap import BootstrapTarget, bootstrap
 from kiln.config import Settings
 from kiln.logs.reporter import Reporter
 from kiln.pipeline.build import default_engine
+from tests.support.buildkit import Buildkitd, run_buildkitd
 from tests.support.servers import Registry, require_binary, run_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,3 +46,16 @@ def settings(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Se
             )
         )
     return settings
+
+
+@pytest.fixture(scope="session")
+def buildkitd(registry: Registry) -> Iterator[Buildkitd]:
+    """A real buildkitd trusting the session registry; its cache persists like the registry's."""
+    with run_buildkitd(CACHE / "buildkit", [registry.address]) as daemon:
+        yield daemon
+
+
+@pytest.fixture(scope="session")
+def buildkit_settings(settings: Settings, buildkitd: Buildkitd) -> Settings:
+    """`settings` with the BuildKit engine pointed at the session's buildkitd."""
+    return settings.model_copy(update={"engine": "buildkit", "buildkit_host": [buildkitd.address]})

@@ -26,6 +26,11 @@ class BuildRequest:
     """Registry host → (username, password); handed to the engine in a private auth file."""
     secrets: dict[str, Path] = field(default_factory=dict)
     """Build secrets by id (`RUN --mount=type=secret,id=…`), files on the host."""
+    cache_namespace: str | None = None
+    """Whose cache mounts these are (the workspace); engines that share cache mounts across
+    builds (BuildKit) keep namespaces apart. None: the first tag's repository (one app)."""
+    affinity_key: str | None = None
+    """Builds with the same key prefer the same daemon of a pool (the app); None: first tag."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from kiln.config import Settings
 from kiln.engines.base import BuildRequest, Engine
 from kiln.engines.buildah import BuildahEngine
+from kiln.engines.buildkit import BuildKitEngine, BuildKitPool
 from kiln.errors import RegistryError
 from kiln.logs.reporter import Reporter
 from kiln.pipeline.context import stage_context
@@ -42,6 +43,8 @@ class ImageBuild:
     """Secret name → value, mounted into RUN steps as files (never ARG/ENV, never a layer)."""
     secrets_hash: str | None = None
     """A keyed hash of the secret values, passed as KILN_SECRETS_HASH (cache invalidation)."""
+    cache_namespace: str | None = None
+    """Whose cache mounts these are (the workspace slug); None: the image's repository."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,17 @@ class BuiltImage:
 
 
 def default_engine(settings: Settings) -> Engine:
+    if settings.engine == "buildkit":
+        return BuildKitPool(
+            settings.buildkit_host,
+            engine_for=lambda host: BuildKitEngine(host, cache_tag=settings.buildkit_cache_tag),
+            affinity_slack=settings.buildkit_affinity_slack,
+        )
     return BuildahEngine(
         storage_driver=settings.buildah_storage_driver,
         runtime=settings.buildah_runtime,
         network=settings.build_network,
+        storage_root=settings.buildah_root,
     )
 
 
@@ -139,6 +149,7 @@ async def build_image(
                 labels=request.labels,
                 annotations=request.labels,
                 secrets=secret_files,
+                cache_namespace=request.cache_namespace,
                 credentials={
                     host: (c.username, c.password) for host, c in request.credentials.items()
                 },
