@@ -1,0 +1,1 @@
+"""protoc output for proto/kiln/build/v1/build.proto: regenerate with `make proto`, never edit."""
