@@ -10,6 +10,7 @@ from kiln.api import errors
 from kiln.api.deps import principal
 from kiln.api.routes import apps, builds, hooks, session, workspaces
 from kiln.service.context import Services
+from kiln.web.install import install as install_dashboard
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -75,6 +76,7 @@ def create_app(services: Services) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1", dependencies=protected)
     app.include_router(hooks.router, prefix="/api/v1")  # signed, not token-authenticated
     app.include_router(session.router, prefix="/api/v1")  # logs in: no token yet
+    install_dashboard(app)  # the web dashboard: HTML pages and /static
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -56,6 +56,27 @@ class RegistryCreate(Strict):
         return value
 
 
+class RegistryUpdate(Strict):
+    """Change a registry config: a field left out is kept, the secret too (unless cleared)."""
+
+    url: str | None = Field(default=None, max_length=255)
+    namespace: str | None = Field(default=None, max_length=255, pattern=r"^[a-z0-9._/-]*$")
+    username: str | None = Field(default=None, max_length=255)
+    secret: str | None = Field(default=None, max_length=4096, description="write-only")
+    clear_secret: bool = False
+    is_default: bool | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        return None if value is None else RegistryCreate._host_port(value)
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str | None) -> str | None:
+        return None if value is None else RegistryCreate._namespace(value)
+
+
 class RegistryPublic(BaseModel):
     name: str
     kind: str

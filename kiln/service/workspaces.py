@@ -12,6 +12,7 @@ from kiln.service.models import (
     RegistryCheckPublic,
     RegistryCreate,
     RegistryPublic,
+    RegistryUpdate,
     WorkspaceCreate,
     WorkspacePublic,
 )
@@ -98,6 +99,28 @@ async def test_registry(svc: Services, slug: str, name: str) -> RegistryCheckPub
     return RegistryCheckPublic(
         ok=True, message=f"{target.host}: login and push to {repository} allowed"
     )
+
+
+async def update_registry(
+    svc: Services, slug: str, name: str, request: RegistryUpdate
+) -> RegistryPublic:
+    """Change a registry config; the secret is replaced only when a new one is given."""
+    async with svc.db.session() as session, session.begin():
+        workspace = await store.workspace_by_slug(session, slug)
+        row = await store.registry_by_name(session, workspace.id, name)
+        url = request.url if request.url is not None else row.url
+        username = request.username if request.username is not None else row.username
+        kept = svc.box.decrypt(row.secret_encrypted) if row.secret_encrypted else None
+        secret = request.secret or (None if request.clear_secret else kept)
+        validate_registry(row.kind, url, username or None, secret)
+        await check_host(url.rsplit(":", 1)[0], allow=svc.settings.allow_link_local)
+        row.url, row.username = url, username or None
+        if request.namespace is not None:
+            row.namespace = request.namespace
+        row.secret_encrypted = svc.box.encrypt(secret) if secret else None
+        if request.is_default is not None:
+            await store.set_default(session, row, request.is_default)
+        return registry_public(row)
 
 
 async def delete_registry(svc: Services, slug: str, name: str) -> None:

@@ -51,6 +51,17 @@ async def create_registry(session: AsyncSession, registry: Registry) -> Registry
     return registry
 
 
+async def set_default(session: AsyncSession, registry: Registry, is_default: bool) -> None:
+    """Make `registry` the workspace default (unsetting the others), or not the default."""
+    if is_default:
+        await session.execute(
+            update(Registry)
+            .where(Registry.workspace_id == registry.workspace_id, Registry.id != registry.id)
+            .values(is_default=False)
+        )
+    registry.is_default = is_default
+
+
 async def list_registries(session: AsyncSession, workspace_id: int) -> list[Registry]:
     rows = await session.scalars(
         select(Registry).where(Registry.workspace_id == workspace_id).order_by(Registry.name)
