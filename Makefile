@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_REGISTRY ?= 127.0.0.1:5000
 
-.PHONY: setup system venv demo test test-all check snapshots bench clean
+.PHONY: setup system venv demo test test-all check snapshots bench clean proto screenshots
 
 setup: system venv
 
@@ -28,14 +28,23 @@ check: venv
 	$(VENV)/bin/mypy kiln
 	$(PY) scripts/check_structure.py
 
+proto: venv
+	$(PY) -m grpc_tools.protoc -Ikiln/grpc/generated=proto/kiln/build/v1 \
+		--python_out=. --grpc_python_out=. --pyi_out=. kiln/grpc/generated/build.proto
+
 snapshots: venv
 	$(PY) -m tests.snapshots.regenerate
+
+screenshots: setup
+	$(PY) -m scripts.screenshots
 
 bench: setup
 	bash scripts/registry.sh $(DEMO_REGISTRY) .kiln/registry
 	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(VENV)/bin/kiln bases bootstrap --registry $(DEMO_REGISTRY)/kiln
 	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/build_bench.py
+	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/engine_bench.py
 	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/service_bench.py
+	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/throughput_bench.py
 	$(PY) bench/quota_bench.py
 
 clean:

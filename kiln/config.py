@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -25,7 +25,16 @@ class Settings(BaseSettings):
     extra_ca_certs: Path | None = HOST_CA_BUNDLE
     buildah_storage_driver: str = "overlay"
     buildah_runtime: str = "runc"
+    buildah_root: Path | None = None
+    """buildah's image store (`--root`, run state beneath it); default: buildah's own."""
     build_network: str = "host"
+    engine: Literal["buildah", "buildkit"] = "buildah"
+    buildkit_host: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """buildkitd addresses (unix:///…sock, tcp://host:port), comma-separated: a pool."""
+    buildkit_cache_tag: str = "buildcache"
+    """Tag of each app's registry build cache (`<image repository>:<tag>`); empty: none."""
+    buildkit_affinity_slack: int = 1
+    """An app's builds stay on its daemon unless it has this many more than the least busy one."""
     database_url: str | None = None
     """SQLAlchemy URL; default: an SQLite file in the data directory."""
     secret_key: str = ""
@@ -34,6 +43,12 @@ class Settings(BaseSettings):
     """host:port of a Temporal frontend; default: start the embedded dev server."""
     temporal_namespace: str = "default"
     task_queue: str = "kiln-builds"
+    temporal_ui_url: str = ""
+    """Base URL of a Temporal web UI; the dashboard links each build to its workflow there."""
+    worker_name: str = ""
+    """How this worker names itself in Temporal and in build logs; default: pid@hostname."""
+    worker_max_builds: int = Field(default=4, ge=1)
+    """Build steps (activities) one worker runs at once."""
     bootstrap_token: str = ""
     """An owner API token, until users and tokens exist (used by `make demo` and tests)."""
     api_url: str = "http://127.0.0.1:8700"
@@ -53,10 +68,12 @@ class Settings(BaseSettings):
     build_timeout_seconds: int = 1800
     host: str = "127.0.0.1"
     port: int = 8700
+    grpc_port: int = 8701
+    """The gRPC BuildService's port (on `host`); 0 turns it off."""
     debian_mirror: str = "http://deb.debian.org/debian"
     debian_security_mirror: str = "http://deb.debian.org/debian-security"
 
-    @field_validator("insecure_registries", mode="before")
+    @field_validator("insecure_registries", "buildkit_host", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

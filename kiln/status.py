@@ -41,7 +41,8 @@ ALLOWED: dict[BuildStatus, frozenset[BuildStatus]] = {
     # analyzing → built: the image for this source and plan is already in the registry.
     BuildStatus.ANALYZING: frozenset({BuildStatus.BUILDING, BuildStatus.BUILT, *_ENDINGS}),
     BuildStatus.BUILDING: frozenset({BuildStatus.PUSHING, *_ENDINGS}),
-    BuildStatus.PUSHING: frozenset({BuildStatus.BUILT, *_ENDINGS}),
+    # pushing → building: the build step is retried (its worker died while pushing).
+    BuildStatus.PUSHING: frozenset({BuildStatus.BUILDING, BuildStatus.BUILT, *_ENDINGS}),
     BuildStatus.BUILT: frozenset(),
     BuildStatus.FAILED: frozenset(),
     BuildStatus.CANCELLED: frozenset(),

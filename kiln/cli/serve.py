@@ -11,7 +11,8 @@ import uvicorn
 
 from kiln.api.app import create_app
 from kiln.config import Settings
-from kiln.errors import TransientError
+from kiln.errors import TransientError, UserError
+from kiln.grpc.server import grpc_server
 from kiln.logs.follow import LogHub
 from kiln.pipeline.build import default_engine
 from kiln.secrets.crypto import SecretBox, load_or_create_key
@@ -40,10 +41,18 @@ async def runtime(settings: Settings, *, embedded_temporal: bool) -> AsyncIterat
         yield Services(settings, db, client, box, LogHub(db))
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, *, with_worker: bool = True) -> None:
+    if not with_worker and settings.temporal_address is None:
+        raise UserError(
+            "--no-worker needs KILN_TEMPORAL_ADDRESS: the workers must reach its Temporal"
+        )
     async with runtime(settings, embedded_temporal=True) as services:
-        worker = create_worker(
-            settings, services.temporal, services.db, default_engine(settings), services.box
+        worker = (
+            create_worker(
+                settings, services.temporal, services.db, default_engine(settings), services.box
+            )
+            if with_worker
+            else None
         )
         config = uvicorn.Config(
             create_app(services), host=settings.host, port=settings.port, log_level="info",
@@ -56,7 +65,10 @@ async def serve(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
-        async with worker:
+        async with (
+            worker if worker is not None else contextlib.nullcontext(),
+            grpc_server(services),
+        ):
             await server.serve()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 from collections import deque
@@ -16,6 +18,7 @@ from kiln.logs.reporter import LogFn
 
 TERMINATE_GRACE_SECONDS = 3.0
 TAIL_LINES = 60
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,16 @@ class ProcessResult:
     returncode: int
     tail: list[str]
     """The last lines of output, for error messages and diagnosis."""
+
+
+def die_with_parent(sig: signal.Signals = signal.SIGTERM) -> None:
+    """Linux, in a child before exec: get `sig` when the parent dies without cleaning up (kill -9).
+
+    A worker killed mid-build must not leave its engine process building for nobody.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, sig)
 
 
 def _kill_group(pid: int, sig: signal.Signals) -> None:
@@ -50,6 +63,7 @@ async def run_streaming(
             env=dict(env) if env is not None else None,
             cwd=cwd,
             start_new_session=True,
+            preexec_fn=die_with_parent,
             limit=1024 * 1024,
         )
     except FileNotFoundError as exc:

@@ -89,4 +89,6 @@ class LogSink:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), FLUSH_INTERVAL_SECONDS)
             self._wake.clear()
-            await self.flush()
+            # Shielded: closing the sink cancels this loop, and a batch cancelled mid-insert would
+            # be lost (taken from _pending, rolled back). The final flush() waits for it (the lock).
+            await asyncio.shield(self.flush())

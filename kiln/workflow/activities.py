@@ -89,8 +89,11 @@ async def heartbeating() -> AsyncIterator[None]:
 
 
 class BuildActivities:
-    def __init__(self, settings: Settings, db: Database, engine: Engine, box: SecretBox) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, engine: Engine, box: SecretBox, *, worker: str
+    ) -> None:
         self.settings = settings
+        self.worker = worker
         self.db = db
         self.engine = engine
         self.box = box
@@ -118,6 +121,9 @@ class BuildActivities:
             self.db, ctx.build_id, redactor=redactor, max_bytes=self.settings.max_log_bytes
         ) as sink:
             sink.step = step
+            # Which worker ran which attempt: after a failover the log shows both.
+            attempt = activity.info().attempt
+            sink.write(f"[kiln] worker {self.worker} runs the {step} step (attempt {attempt})")
             yield sink
 
     def _secrets_hash(self, ctx: BuildContext) -> str | None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import shutil
 import signal
@@ -18,17 +16,10 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from kiln.engines.process import die_with_parent
 from kiln.errors import EngineError, TransientError
 
 START_TIMEOUT_SECONDS = 60.0
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Linux: the dev server gets SIGTERM if kiln itself dies without cleaning up (kill -9)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def temporal_binary() -> str:
@@ -75,7 +66,7 @@ async def dev_server(state_dir: Path, port: int | None = None) -> AsyncIterator[
             "--ip", "127.0.0.1", "--port", str(port), "--headless",
             "--db-filename", str(state_dir / "temporal.db"), "--log-level", "warn",
             stdin=asyncio.subprocess.DEVNULL, stdout=output, stderr=output,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            start_new_session=True, preexec_fn=die_with_parent,
         )  # fmt: skip
     try:
         await _wait_for_port(port, process, log)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -33,18 +35,24 @@ def sweep_workdirs(root: Path, older_than: float = STALE_WORKDIR_SECONDS) -> int
     return removed
 
 
+def worker_identity(settings: Settings) -> str:
+    return settings.worker_name or f"{os.getpid()}@{socket.gethostname()}"
+
+
 def create_worker(
     settings: Settings, client: Client, db: Database, engine: Engine, box: SecretBox
 ) -> Worker:
     sweep_workdirs(settings.data_dir / "work")
-    activities = BuildActivities(settings, db, engine, box)
+    identity = worker_identity(settings)
+    activities = BuildActivities(settings, db, engine, box, worker=identity)
     return Worker(
         client,
         task_queue=settings.task_queue,
+        identity=identity,
         workflows=[BuildWorkflow],
         activities=activities.all(),
         # Deliver cancellation and notice dead activities quickly: heartbeats go out every second.
         max_heartbeat_throttle_interval=timedelta(seconds=1),
         default_heartbeat_throttle_interval=timedelta(seconds=1),
-        max_concurrent_activities=4,
+        max_concurrent_activities=settings.worker_max_builds,
     )

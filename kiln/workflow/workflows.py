@@ -37,7 +37,9 @@ RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     maximum_attempts=3,
 )
-HEARTBEAT = timedelta(seconds=30)
+# Activities heartbeat every second; a worker killed mid-step is noticed after this long and the
+# step is retried on another worker (kill -9 of a worker: tests/integration/test_scaleout.py).
+HEARTBEAT = timedelta(seconds=15)
 SHORT = timedelta(minutes=10)
 STEP_OF = {"cloning": "clone", "analyzing": "analyze", "building": "build"}
 
