@@ -56,6 +56,8 @@ async def make_rootfs(
         "--format=tar",
         f"--include={','.join(recipe.packages)}",
         *(f"--dpkgopt=path-exclude={path}" for path in EXCLUDED_PATHS),
+        # Man pages are excluded, but update-alternatives (openjdk's postinst) needs man1.
+        '--essential-hook=mkdir -p "$1/usr/share/man/man1"',
         *(f"--customize-hook={hook}" for hook in hooks),
         recipe.suite,
         str(tarball),

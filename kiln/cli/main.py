@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -17,6 +18,7 @@ from kiln.cli.admin import admin_app
 from kiln.cli.quota import quota_app, registry_app
 from kiln.cli.serve import serve, work
 from kiln.config import Settings
+from kiln.detect.overrides import Overrides, overrides_from_env
 from kiln.errors import KilnError, UserError
 from kiln.logs.reporter import Reporter
 from kiln.pipeline.build import default_engine, dockerfile_text
@@ -45,6 +47,11 @@ ProviderOpt = Annotated[str | None, typer.Option("--provider", help="force a pro
 
 def _settings() -> Settings:
     return Settings()
+
+
+def _env_overrides() -> Overrides:
+    """The per-build KILN_* variables (KILN_START_CMD, KILN_PACKAGES, …): the second layer."""
+    return _guard(lambda: overrides_from_env(os.environ))
 
 
 def _fail(exc: KilnError) -> typer.Exit:
@@ -92,7 +99,8 @@ def plan(
 ) -> None:
     """Detect the project and print its build plan (with the reason for each decision)."""
     settings = _settings()
-    result = _guard(lambda: plan_directory(settings, _directory(directory), provider))
+    env = _env_overrides()
+    result = _guard(lambda: plan_directory(settings, _directory(directory), provider, env))
     if as_json:
         out.print_json(result.model_dump_json())
         return
@@ -106,6 +114,8 @@ def plan(
     for label, commands in (("install", result.install), ("build", result.build)):
         for command in commands:
             out.print(f"  {label:<16} {command}", markup=False)
+    if result.apt_packages:
+        out.print(f"  {'apt packages':<16} {' '.join(result.apt_packages)}", markup=False)
     out.print("\n[bold]why[/]")
     for sentence in result.explanations:
         out.print(f"  • {sentence}", markup=False)
@@ -116,8 +126,9 @@ def dockerfile(directory: DirArg, provider: ProviderOpt = None) -> None:
     """Print the Dockerfile kiln would build for the project."""
     settings = _settings()
     source = _directory(directory)
+    env = _env_overrides()
     text = _guard(
-        lambda: dockerfile_text(settings, source, plan_directory(settings, source, provider))
+        lambda: dockerfile_text(settings, source, plan_directory(settings, source, provider, env))
     )
     out.print(text, end="", markup=False)
 
@@ -140,6 +151,7 @@ def build(
     target = _guard(lambda: parse_image_target(image))
     request = LocalBuild(
         source_dir=source, image=target, push=push, provider=provider,
+        env_overrides=_env_overrides(),
         source_url=source_url, revision=head_commit(source),
     )  # fmt: skip
     with err.status("starting") as status:
@@ -165,13 +177,16 @@ def build(
 def serve_command(
     host: Annotated[str | None, typer.Option("--host", help="listen address")] = None,
     port: Annotated[int | None, typer.Option("--port", help="listen port")] = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="API only; `kiln worker` processes build")
+    ] = False,
 ) -> None:
     """Run the API and a build worker (and Temporal's dev server unless one is configured)."""
     settings = _settings()
     updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = settings.model_copy(update=updates)
     err.print(f"kiln serve: http://{settings.host}:{settings.port}/api/docs")
-    _guard(lambda: asyncio.run(serve(settings)))
+    _guard(lambda: asyncio.run(serve(settings, with_worker=not no_worker)))
 
 
 @app.command("worker")

@@ -28,12 +28,15 @@ class DetectContext:
     catalog: Catalog
     version_override: str | None = None
     dockerfile_override: str | None = None
+    version_source: str = "the overrides"
 
     def override_request(self, parse: Callable[[str], Predicate | None]) -> VersionRequest | None:
         """The version the user asked for, which wins over every file of the repository."""
         if self.version_override is None:
             return None
-        return VersionRequest(self.version_override, "the overrides", parse(self.version_override))
+        return VersionRequest(
+            self.version_override, self.version_source, parse(self.version_override)
+        )
 
     def choose_version(
         self, plan: BuildPlan, language: str, request: VersionRequest | None, default: str

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kiln.config import Settings
 from kiln.detect import detect
+from kiln.detect.overrides import Overrides
 from kiln.engines.base import Engine
 from kiln.errors import UserError
 from kiln.logs.reporter import Reporter
@@ -33,6 +34,8 @@ class LocalBuild:
     push: bool = False
     provider: str | None = None
     source_url: str | None = None
+    env_overrides: Overrides | None = None
+    """The KILN_* build variables (`overrides_from_env`), below the options."""
     revision: str | None = None
 
 
@@ -46,15 +49,22 @@ class LocalBuildResult:
     size_bytes: int | None
 
 
-def plan_directory(settings: Settings, source: Path, provider: str | None = None) -> BuildPlan:
-    return detect(source, load_catalog(settings.catalog_path), provider=provider)
+def plan_directory(
+    settings: Settings,
+    source: Path,
+    provider: str | None = None,
+    env_overrides: Overrides | None = None,
+) -> BuildPlan:
+    return detect(
+        source, load_catalog(settings.catalog_path), provider=provider, env_overrides=env_overrides
+    )
 
 
 async def build_local(
     settings: Settings, request: LocalBuild, report: Reporter, engine: Engine | None = None
 ) -> LocalBuildResult:
     report.step("detect")
-    plan = plan_directory(settings, request.source_dir, request.provider)
+    plan = plan_directory(settings, request.source_dir, request.provider, request.env_overrides)
     for sentence in plan.explanations:
         report.log(f"plan: {sentence}")
     dockerfile_text(settings, request.source_dir, plan)  # a plan that cannot render fails here

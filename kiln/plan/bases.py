@@ -36,6 +36,11 @@ class CatalogImage(BaseModel):
     serve: str | None = Field(
         default=None, description="static bases: the command that serves /app on $PORT"
     )
+    user_provided: bool = Field(
+        default=False,
+        description="kiln cannot build this image (Debian lacks the toolchain and no reachable "
+        "registry ships it): the operator mirrors it and lists it in the catalog",
+    )
 
     @property
     def pinned(self) -> str:
@@ -66,7 +71,11 @@ class Catalog(BaseModel):
                 return image
         return None
 
-    def runtime_base(self) -> CatalogImage:
+    def runtime_base(self, suite: str | None = None) -> CatalogImage:
+        """The plain runtime base; of `suite` when the catalog has one (binaries need its glibc)."""
+        for image in self.images:
+            if image.language == RUNTIME and image.role == "runtime" and image.suite == suite:
+                return image
         return self._require(RUNTIME, "runtime")
 
     def static_base(self) -> CatalogImage:
@@ -118,7 +127,65 @@ def builtin_catalog() -> Catalog:
                 image=f"docker.io/library/golang:{minor}-bookworm",
             )
         )
-    return Catalog(source="builtin", images=images)
+    for major in ("17", "21"):
+        images += _public(
+            "java",
+            major,
+            f"docker.io/library/maven:3-eclipse-temurin-{major}",
+            f"docker.io/library/eclipse-temurin:{major}-jre",
+        )
+    images.append(
+        CatalogImage(
+            language="rust",
+            version="1.85",
+            role="build",
+            image="docker.io/library/rust:1.85-slim-bookworm",
+        )
+    )
+    images.append(
+        CatalogImage(
+            language="cpp", version="12", role="build", image="docker.io/library/gcc:12-bookworm"
+        )
+    )
+    for minor in ("3.1", "3.2", "3.3", "3.4"):
+        images += _public("ruby", minor, *[f"docker.io/library/ruby:{minor}-slim-bookworm"] * 2)
+    for minor in ("8.2", "8.3", "8.4"):
+        images += _public("php", minor, *[f"docker.io/library/php:{minor}-cli-bookworm"] * 2)
+    for minor in ("1.14", "1.16", "1.17", "1.18"):  # a mix release runs on the plain runtime base
+        images.append(
+            CatalogImage(
+                language="elixir",
+                version=minor,
+                role="build",
+                image=f"docker.io/library/elixir:{minor}-slim",
+            )
+        )
+    return Catalog(source="builtin", images=images + user_provided_images())
+
+
+def user_provided_images() -> list[CatalogImage]:
+    """Toolchains neither Debian nor a registry this host reaches ships: named, not built."""
+    images: list[CatalogImage] = []
+    for line in ("8.0", "9.0"):
+        images += _public(
+            "dotnet",
+            line,
+            f"mcr.microsoft.com/dotnet/sdk:{line}",
+            f"mcr.microsoft.com/dotnet/aspnet:{line}",
+        )
+    images += _public(
+        "gleam",
+        "1.9",
+        "ghcr.io/gleam-lang/gleam:v1.9.1-erlang-slim",
+        "docker.io/library/erlang:27-slim",
+    )
+    return [image.model_copy(update={"user_provided": True}) for image in images]
+
+
+def with_user_provided(catalog: Catalog) -> Catalog:
+    """The catalog plus the user-provided entries of the languages it has no image for."""
+    missing = [i for i in user_provided_images() if not catalog.versions(i.language)]
+    return catalog.model_copy(update={"images": catalog.images + missing}) if missing else catalog
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -126,7 +193,7 @@ def load_catalog(path: Path) -> Catalog:
     if not path.exists():
         return builtin_catalog()
     try:
-        return Catalog.model_validate_json(path.read_text())
+        return with_user_provided(Catalog.model_validate_json(path.read_text()))
     except (OSError, ValidationError) as exc:
         raise CatalogError(
             f"cannot read the base-image catalog {path}: {exc}",

@@ -51,6 +51,13 @@ def _run(commands: list[str], plan: BuildPlan, *, with_ca: bool) -> str:
     return prefix + script
 
 
+def _install_copies(files: list[str]) -> list[str]:
+    """Root files in one COPY; nested ones (workspace manifests, .yarn/releases) keep their path."""
+    top = [f for f in files if "/" not in f]
+    lines = [f"COPY {' '.join(top)} ./"] if top else []
+    return lines + [f"COPY {f} {f}" for f in files if "/" in f]
+
+
 def start_command(start: str) -> str:
     """The CMD line; `exec` when the command is a single program, so it receives signals."""
     shell = start if _SHELL_OPERATORS.search(start) else f"exec {start}"
@@ -74,8 +81,7 @@ def render(plan: BuildPlan, *, with_ca: bool) -> str:
         lines += ["", f"FROM {plan.bases.build} AS build", "WORKDIR /app", *_env_lines(plan.env)]
         if plan.secrets:
             lines.append(f"ARG {SECRETS_HASH_ARG}")
-        if plan.install_files:
-            lines.append(f"COPY {' '.join(plan.install_files)} ./")
+        lines += _install_copies(plan.install_files)
         if plan.install:
             lines.append(_run(plan.install, plan, with_ca=with_ca))
         lines.append("COPY . .")
@@ -97,6 +103,7 @@ def render(plan: BuildPlan, *, with_ca: bool) -> str:
         lines.append(f"COPY --chown={RUNTIME_USER} . /app")
     else:
         for artifact in plan.artifacts:
-            lines.append(f"COPY --from=build --chown={RUNTIME_USER} {artifact} {artifact}")
+            source, _, target = artifact.partition(":")
+            lines.append(f"COPY --from=build --chown={RUNTIME_USER} {source} {target or source}")
     lines += [f"USER {RUNTIME_USER}", f"EXPOSE {port}", start_command(plan.start)]
     return "\n".join(lines) + "\n"

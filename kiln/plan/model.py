@@ -48,13 +48,15 @@ class BuildPlan(BaseModel):
     explanations: list[str] = Field(default_factory=list)
     # How the Dockerfile is laid out:
     install_files: list[str] = Field(
-        default_factory=list, description="files copied before install, so deps cache apart"
+        default_factory=list,
+        description="files copied before install, so deps cache apart; nested paths keep theirs",
     )
     prune: list[str] = Field(
         default_factory=list, description="run after build, e.g. drop dev deps"
     )
     artifacts: list[str] = Field(
-        default_factory=lambda: ["/app"], description="paths copied from the build stage"
+        default_factory=lambda: ["/app"],
+        description="paths copied from the build stage; `SRC:DEST` copies SRC to DEST",
     )
     bases: BaseImages | None = None
     dockerfile: str | None = Field(

@@ -128,6 +128,20 @@ async def analyze_app(svc: Services, slug: str, app_slug: str, ref: str | None) 
         return detect(source.root, load_catalog(svc.settings.catalog_path), overrides=overrides)
 
 
+async def analyze_repository(
+    svc: Services, repo_url: str, ref: str | None, subdirectory: str | None
+) -> BuildPlan:
+    """Fetch any (public) repository and plan it, without an app (gRPC AnalyzeRepository)."""
+    await _validated(svc, repo_url, ref, subdirectory)
+    allow_local = svc.settings.allow_local_repos
+    spec = source_spec(repo_url, ref or None, subdirectory or None, allow_local=allow_local)
+    with tempfile.TemporaryDirectory(prefix="kiln-analyze-") as scratch:
+        source = await fetch(
+            spec, Path(scratch) / "src", token=None, log=lambda _: None, allow_local=allow_local
+        )
+        return detect(source.root, load_catalog(svc.settings.catalog_path))
+
+
 async def set_build_secrets(
     svc: Services, slug: str, app_slug: str, request: SecretsUpdate
 ) -> SecretNames:

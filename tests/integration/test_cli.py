@@ -54,7 +54,7 @@ def test_dockerfile_command(tmp_path: Path) -> None:
     ("files", "args", "message"),
     [
         (None, ("plan", "{missing}"), "no such directory"),
-        ({}, ("plan", "{dir}"), "could not detect the project type: add a Dockerfile or one of"),
+        ({}, ("plan", "{dir}"), "could not detect the project type: looked for Dockerfile"),
         ({"package.json": "{oops"}, ("plan", "{dir}"), "package.json is not valid JSON"),
         ({"requirements.txt": "flask[\n"}, ("plan", "{dir}"), "requirements.txt line 1"),
         (

@@ -14,7 +14,7 @@ def test_empty_directory_says_what_was_looked_for(tmp_path: Path, catalog: Catal
     with pytest.raises(DetectionError) as caught:
         detect(tmp_path, catalog)
     text = str(caught.value)
-    assert text.startswith("could not detect the project type: add a Dockerfile or one of")
+    assert text.startswith("could not detect the project type: looked for Dockerfile")
     for name in ("package.json", "requirements.txt", "go.mod", "index.html", "--provider"):
         assert name in text
 
@@ -25,7 +25,9 @@ def test_missing_directory(tmp_path: Path, catalog: Catalog) -> None:
 
 
 def test_unknown_provider(project: WriteFiles, catalog: Catalog) -> None:
-    with pytest.raises(UserError, match="unknown provider 'cobol'; choose one of dockerfile, node"):
+    with pytest.raises(
+        UserError, match="unknown provider 'cobol'; choose one of dockerfile, deno, node"
+    ):
         detect(project({"index.html": ""}), catalog, provider="cobol")
 
 

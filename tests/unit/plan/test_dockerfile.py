@@ -54,7 +54,8 @@ def test_without_ca_nothing_is_mounted(project: WriteFiles, catalog: Catalog) ->
 
 
 def test_go_ships_only_the_binary(project: WriteFiles, catalog: Catalog) -> None:
-    text = render(detect(project({"go.mod": "module x\n", "main.go": ""}), catalog), with_ca=False)
+    files = {"go.mod": "module x\n", "main.go": "package main\n\nfunc main() {}\n"}
+    text = render(detect(project(files), catalog), with_ca=False)
     runtime = text.split("\nFROM ")[-1]
     assert runtime.startswith("docker.io/library/debian:bookworm-slim")
     assert "COPY --from=build --chown=10001:10001 /out/app /out/app" in runtime

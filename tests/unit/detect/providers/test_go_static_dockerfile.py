@@ -8,7 +8,8 @@ from tests.unit.conftest import WriteFiles
 
 def test_go_root_package(project: WriteFiles, catalog: Catalog) -> None:
     plan = detect(
-        project({"go.mod": "module x\n\ngo 1.22\n", "main.go": "", "go.sum": ""}), catalog
+        project({"go.mod": "module x\n\ngo 1.22\n", "main.go": "package main\n", "go.sum": ""}),
+        catalog,
     )
     assert (plan.provider, plan.language_version) == ("go", "1.24")
     assert plan.build == ['go build -trimpath -ldflags="-s -w" -o /out/app .']
@@ -19,10 +20,11 @@ def test_go_root_package(project: WriteFiles, catalog: Catalog) -> None:
 
 
 def test_go_cmd_directory(project: WriteFiles, catalog: Catalog) -> None:
-    root = project({"go.mod": "module x\n", "cmd/api/main.go": "", "cmd/worker/main.go": ""})
+    main = "package main\n"
+    root = project({"go.mod": "module x\n", "cmd/api/main.go": main, "cmd/worker/main.go": main})
     plan = detect(root, catalog)
     assert plan.build[0].endswith("./cmd/api")
-    assert any("first of api, worker" in e for e in plan.explanations)
+    assert any("none named like the module" in e for e in plan.explanations)
 
 
 def test_go_without_module_line(project: WriteFiles, catalog: Catalog) -> None:
@@ -31,7 +33,7 @@ def test_go_without_module_line(project: WriteFiles, catalog: Catalog) -> None:
 
 
 def test_go_without_main_package(project: WriteFiles, catalog: Catalog) -> None:
-    with pytest.raises(ManifestError, match="no Go files"):
+    with pytest.raises(ManifestError, match="no main package"):
         detect(project({"go.mod": "module x\n"}), catalog)
 
 

@@ -1,0 +1,3 @@
+module example.com/kiln/gocgo
+
+go 1.24

@@ -1,0 +1,3 @@
+module example.com/kiln/api
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/kiln/greeting
+
+go 1.22

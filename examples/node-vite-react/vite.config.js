@@ -1,0 +1,4 @@
+import { defineConfig } from "vite";
+
+// React without @vitejs/plugin-react: esbuild compiles JSX, which keeps the example small.
+export default defineConfig({ esbuild: { jsx: "automatic" } });

@@ -1,0 +1,7 @@
+"""One page."""
+
+from django.urls import path
+
+from pages.views import index
+
+urlpatterns = [path("", index)]

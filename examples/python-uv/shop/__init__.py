@@ -1,0 +1,1 @@
+"""The shop package: its app lives in shop/main.py."""
