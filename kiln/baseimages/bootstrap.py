@@ -6,6 +6,7 @@ registry the image is not rebuilt, only re-tagged and re-recorded.
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,52 +63,72 @@ async def bootstrap(
     *,
     refresh: bool = False,
     recipes: tuple[Recipe, ...] = RECIPES,
+    concurrency: int = 3,
 ) -> BootstrapOutcome:
+    """Ensure every recipe's image is in the registry (`concurrency` built at a time; downloads
+    of one Debian suite are shared between them), then write the catalog in recipe order."""
     plain = uses_plain_http(target.registry, settings.insecure_registries)
     insecure = frozenset({target.registry}) if plain else frozenset()
-    images: list[CatalogImage] = []
-    built: list[str] = []
-    reused: list[str] = []
+    limit = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(recipe: Recipe, client: RegistryClient) -> tuple[CatalogImage, bool]:
+        async with limit:
+            return await _ensure(
+                recipe, settings, target, client, insecure, engine, report, refresh
+            )
+
     async with RegistryClient(target.registry, plain_http=plain) as client:
         await client.ping()
-        for recipe in recipes:
-            sources = apt_sources(
-                settings.debian_mirror, settings.debian_security_mirror, recipe.suite
-            )
-            key = recipe.key(sources)
-            keyed = target.image(recipe, f"{recipe.tag}-{key[:12]}")
-            friendly = target.image(recipe, recipe.tag)
-            report.step(f"{recipe.language} {recipe.version} {recipe.role}")
-            digest = (
-                None if refresh else await client.manifest_digest(keyed.repository, keyed.tag or "")
-            )
-            if digest is not None:
-                report.log(f"{friendly}: up to date ({keyed.tag})")
-                if await client.manifest_digest(friendly.repository, recipe.tag) != digest:
-                    await client.tag_manifest(friendly.repository, digest, recipe.tag)
-                reused.append(str(friendly))
-            else:
-                digest = await _build(
-                    recipe, sources, key, [keyed, friendly], insecure, engine, report
-                )
-                built.append(str(friendly))
-            labels = await client.image_labels(friendly.repository, digest)
-            images.append(
-                CatalogImage(
-                    language=recipe.language,
-                    version=recipe.version,
-                    full_version=labels.get(FULL_VERSION_LABEL) or None,
-                    role=recipe.role,
-                    image=str(friendly),
-                    digest=digest,
-                    suite=recipe.suite,
-                    packages=list(recipe.packages),
-                    serve=recipe.serve,
-                )
-            )
+        outcomes = await asyncio.gather(*(one(recipe, client) for recipe in recipes))
+    images = [image for image, _ in outcomes]
+    built = [image.image for image, was_built in outcomes if was_built]
+    reused = [image.image for image, was_built in outcomes if not was_built]
     catalog = Catalog(source=f"bootstrap:{target.registry}/{target.prefix}", images=images)
     save_catalog(catalog, settings.catalog_path)
     return BootstrapOutcome(catalog, built, reused)
+
+
+async def _ensure(
+    recipe: Recipe,
+    settings: Settings,
+    target: BootstrapTarget,
+    client: RegistryClient,
+    insecure: frozenset[str],
+    engine: Engine,
+    report: Reporter,
+    refresh: bool,
+) -> tuple[CatalogImage, bool]:
+    """The recipe's catalog entry, building and pushing the image unless its key is there."""
+    sources = apt_sources(settings.debian_mirror, settings.debian_security_mirror, recipe.suite)
+    key = recipe.key(sources)
+    keyed = target.image(recipe, f"{recipe.tag}-{key[:12]}")
+    friendly = target.image(recipe, recipe.tag)
+    name = f"{recipe.language} {recipe.version} {recipe.role}"
+    log = Reporter(lambda line: report.log(f"[{name}] {line}"))
+    digest = None if refresh else await client.manifest_digest(keyed.repository, keyed.tag or "")
+    was_built = digest is None
+    if digest is not None:
+        log.log(f"{friendly}: up to date ({keyed.tag})")
+        if await client.manifest_digest(friendly.repository, recipe.tag) != digest:
+            await client.tag_manifest(friendly.repository, digest, recipe.tag)
+    else:
+        log.log(f"building {friendly}")
+        cache = settings.data_dir / "bases" / "apt-cache" / recipe.suite
+        digest = await _build(recipe, sources, key, [keyed, friendly], insecure, engine, log, cache)
+        log.log(f"pushed {friendly} ({digest})")
+    labels = await client.image_labels(friendly.repository, digest)
+    image = CatalogImage(
+        language=recipe.language,
+        version=recipe.version,
+        full_version=labels.get(FULL_VERSION_LABEL) or None,
+        role=recipe.role,
+        image=str(friendly),
+        digest=digest,
+        suite=recipe.suite,
+        packages=list(recipe.packages),
+        serve=recipe.serve,
+    )
+    return image, was_built
 
 
 async def _build(
@@ -118,10 +139,11 @@ async def _build(
     insecure: frozenset[str],
     engine: Engine,
     report: Reporter,
+    apt_cache: Path,
 ) -> str:
     with tempfile.TemporaryDirectory(prefix="kiln-base-") as scratch:
         context = Path(scratch)
-        _, full_version = await make_rootfs(recipe, sources, context, report.log)
+        _, full_version = await make_rootfs(recipe, sources, context, report.log, apt_cache)
         dockerfile = context / "Dockerfile"
         dockerfile.write_text(IMAGE_DOCKERFILE)
         labels = {
