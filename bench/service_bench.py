@@ -70,7 +70,8 @@ class Service:
 
     def start(self, data_dir: Path) -> None:
         env = {**os.environ, "KILN_DATA_DIR": str(data_dir), "KILN_BOOTSTRAP_TOKEN": TOKEN,
-               "KILN_ALLOW_LOCAL_REPOS": "1", "KILN_PORT": str(self.port)}  # fmt: skip
+               "KILN_ALLOW_LOCAL_REPOS": "1", "KILN_PORT": str(self.port),
+               "KILN_GRPC_PORT": "0"}  # fmt: skip
         log = (data_dir / "serve.log").open("w")
         self.process = subprocess.Popen([str(ROOT / ".venv/bin/kiln"), "serve"], env=env,
                                         stdout=log, stderr=subprocess.STDOUT)  # fmt: skip

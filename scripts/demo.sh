@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: a local registry, base images bootstrapped from Debian, every example built and
-# pushed, and one of them run and asked for its page.
+# `make demo`: a local registry, base images bootstrapped from Debian, a few examples built and
+# pushed (DEMO_EXAMPLES="a b" picks others, DEMO_EXAMPLES=all builds every one), one of them run
+# and asked for its page, then the service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 registry=${1:-127.0.0.1:5000}
@@ -16,8 +17,10 @@ step "base images from Debian packages (built once, then reused)"
 $kiln bases bootstrap --registry "$registry/kiln"
 
 declare -A digests
-for example in examples/*/; do
-  name=$(basename "$example")
+wanted=${DEMO_EXAMPLES:-node-express python-flask go-http rust-http static-site dockerfile-shell}
+[ "$wanted" = all ] && wanted=$(ls examples)
+for name in $wanted; do
+  example=examples/$name
   [ -f "$example/check.toml" ] || continue
   step "build $name"
   $kiln plan "$example" | sed -n '1,3p'

@@ -59,9 +59,9 @@ def missing_scripts(repo: RepoView, command: str) -> list[str]:
         if index >= 1 and words[index - 1] == "cd":
             directory = "" if word.startswith("/") else f"{directory}{word.rstrip('/')}/"
             continue
-        if _SCRIPT.match(word) and not word.startswith("/"):
-            if not repo.has_file(directory + word.removeprefix("./")):
-                missing.append(word)
+        relative = _SCRIPT.match(word) and not word.startswith("/")
+        if relative and not repo.has_file(directory + word.removeprefix("./")):
+            missing.append(word)
     return missing
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KILN_DATA_DIR": str(data_dir), "KILN_BOOTSTRAP_TOKEN": "t",
-           "KILN_PORT": str(port)}  # fmt: skip
+           "KILN_PORT": str(port), "KILN_GRPC_PORT": str(free_port())}  # fmt: skip
     process = subprocess.Popen([sys.executable, "-m", "kiln", "serve"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 90
