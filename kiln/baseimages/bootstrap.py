@@ -65,8 +65,8 @@ async def bootstrap(
     recipes: tuple[Recipe, ...] = RECIPES,
     concurrency: int = 3,
 ) -> BootstrapOutcome:
-    """Ensure every recipe's image is in the registry (`concurrency` built at a time; downloads
-    of one Debian suite are shared between them), then write the catalog in recipe order."""
+    """Ensure every recipe's image is in the registry (`concurrency` built at a time), then
+    write the catalog in recipe order."""
     plain = uses_plain_http(target.registry, settings.insecure_registries)
     insecure = frozenset({target.registry}) if plain else frozenset()
     limit = asyncio.Semaphore(max(1, concurrency))
@@ -113,8 +113,7 @@ async def _ensure(
             await client.tag_manifest(friendly.repository, digest, recipe.tag)
     else:
         log.log(f"building {friendly}")
-        cache = settings.data_dir / "bases" / "apt-cache" / recipe.suite
-        digest = await _build(recipe, sources, key, [keyed, friendly], insecure, engine, log, cache)
+        digest = await _build(recipe, sources, key, [keyed, friendly], insecure, engine, log)
         log.log(f"pushed {friendly} ({digest})")
     labels = await client.image_labels(friendly.repository, digest)
     image = CatalogImage(
@@ -139,11 +138,10 @@ async def _build(
     insecure: frozenset[str],
     engine: Engine,
     report: Reporter,
-    apt_cache: Path,
 ) -> str:
     with tempfile.TemporaryDirectory(prefix="kiln-base-") as scratch:
         context = Path(scratch)
-        _, full_version = await make_rootfs(recipe, sources, context, report.log, apt_cache)
+        _, full_version = await make_rootfs(recipe, sources, context, report.log)
         dockerfile = context / "Dockerfile"
         dockerfile.write_text(IMAGE_DOCKERFILE)
         labels = {

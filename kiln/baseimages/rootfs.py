@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 from kiln.baseimages.recipes import Recipe
@@ -35,48 +34,10 @@ def upstream_version(debian_version: str) -> str:
     return match.group(1) if match else debian_version.strip()
 
 
-def _cache_hooks(apt_cache: Path | None, out_dir: Path) -> list[str]:
-    """Reuse downloaded .debs between recipes: in from the shared cache, out to this build's dir.
-
-    The tarball never holds them (mmdebstrap empties the archive dir after the hooks).
-    """
-    if apt_cache is None:
-        return []
-    apt_cache.mkdir(parents=True, exist_ok=True)
-    (out_dir / "debs").mkdir()
-    return [
-        "--skip=essential/unlink",
-        '--setup-hook=mkdir -p "$1"/var/cache/apt/archives/',
-        f"--setup-hook=sync-in {apt_cache} /var/cache/apt/archives/",
-        f"--customize-hook=sync-out /var/cache/apt/archives {out_dir / 'debs'}",
-    ]
-
-
-def _keep_debs(apt_cache: Path | None, out_dir: Path) -> None:
-    """Publish this build's .debs into the shared cache, one atomic rename per file, so builds
-    running at the same time never read half a file."""
-    if apt_cache is None:
-        return
-    for deb in (out_dir / "debs").glob("*.deb"):
-        target = apt_cache / deb.name
-        if not target.exists():
-            partial = apt_cache / f".{deb.name}.{out_dir.name}"
-            shutil.copyfile(deb, partial)
-            partial.replace(target)
-    shutil.rmtree(out_dir / "debs", ignore_errors=True)
-
-
 async def make_rootfs(
-    recipe: Recipe,
-    sources: list[str],
-    out_dir: Path,
-    log: LogFn,
-    apt_cache: Path | None = None,
+    recipe: Recipe, sources: list[str], out_dir: Path, log: LogFn
 ) -> tuple[Path, str | None]:
-    """Build the recipe's root filesystem into `out_dir/rootfs.tar`; return it and the version.
-
-    `apt_cache`: a directory of .debs shared by the recipes of one Debian suite.
-    """
+    """Build the recipe's root filesystem into `out_dir/rootfs.tar`; return it and the version."""
     tarball = out_dir / "rootfs.tar"
     version_file = out_dir / "version"
     uid, gid = RUNTIME_USER.split(":")
@@ -97,14 +58,12 @@ async def make_rootfs(
         *(f"--dpkgopt=path-exclude={path}" for path in EXCLUDED_PATHS),
         # Man pages are excluded, but update-alternatives (openjdk's postinst) needs man1.
         '--essential-hook=mkdir -p "$1/usr/share/man/man1"',
-        *_cache_hooks(apt_cache, out_dir),
         *(f"--customize-hook={hook}" for hook in hooks),
         recipe.suite,
         str(tarball),
         *sources,
     ]
     result = await run_streaming(argv, log)
-    _keep_debs(apt_cache, out_dir)
     if result.returncode != 0:
         raise EngineError(
             f"mmdebstrap {recipe.suite} ({', '.join(recipe.packages)}) failed: "
