@@ -46,6 +46,7 @@ bench: setup
 	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/service_bench.py
 	KILN_DATA_DIR=$(CURDIR)/.kiln/data $(PY) bench/throughput_bench.py
 	$(PY) bench/quota_bench.py
+	$(PY) bench/detect_bench.py
 
 clean:
 	rm -rf .kiln
