@@ -1,5 +1,9 @@
 """One service for the browser tests (real Temporal, registry, buildah), a workspace with a
-registry and users of each role, and Debian's Chromium."""
+registry and users of each role, and Debian's Chromium.
+
+Package-scoped, not session-scoped: Playwright's sync API keeps an event loop running in the main
+thread while it is open, which would break every later test that calls `asyncio.run`.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ class Workspace:
     member: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def settings(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Like the suite's `settings`, but only the runtime bases: the browser tests build
     Dockerfile apps, whose `ARG KILN_BASE_RUNTIME` names the catalog's runtime image."""
@@ -46,7 +50,7 @@ def settings(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> Se
     return settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web(
     settings: Settings, registry: Registry, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Dashboard]:
@@ -59,7 +63,7 @@ def web(
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def acme(web: Dashboard, registry: Registry) -> Workspace:
     """A workspace with the test registry as its default, an owner and a member."""
     namespace = f"web-{uuid.uuid4().hex[:8]}"
@@ -75,7 +79,7 @@ def acme(web: Dashboard, registry: Registry) -> Workspace:
     return Workspace("acme", namespace, owner, member)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(web: Dashboard) -> Iterator[Browser]:
     """Started after the service: Playwright's sync API keeps an event loop on this thread."""
     with sync_playwright() as playwright:
