@@ -6,9 +6,11 @@ import base64
 import json
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from kiln.engines.base import BuildRequest, BuildResult
+from kiln.engines.cache_mounts import namespace_cache_mounts
 from kiln.engines.process import ProcessResult, run_streaming
 from kiln.errors import BuildFailed, RegistryAuthError, RegistryError
 from kiln.logs.reporter import LogFn, Reporter
@@ -18,6 +20,20 @@ _AUTH_FAILURE = re.compile(r"unauthorized|authentication required|denied|401|403
 _STEP_FAILURE = re.compile(
     r"^(?:Error: )?(?:building at STEP|error building at STEP)", re.IGNORECASE
 )
+
+
+def namespaced(request: BuildRequest, scratch: Path) -> BuildRequest:
+    """The request with its Dockerfile's cache mounts moved into the tenant's namespace (the
+    workspace; without one, the image's repository), written to `scratch`."""
+    primary = request.tags[0] if request.tags else None
+    namespace = request.cache_namespace or (
+        f"{primary.registry}/{primary.repository}" if primary else "kiln"
+    )
+    dockerfile = scratch / "Dockerfile"
+    dockerfile.write_text(
+        namespace_cache_mounts(request.dockerfile.read_text(), namespace, separator="-")
+    )
+    return replace(request, dockerfile=dockerfile)
 
 
 class BuildahEngine:
@@ -76,6 +92,7 @@ class BuildahEngine:
         with tempfile.TemporaryDirectory(prefix="kiln-buildah-") as scratch:
             iidfile = Path(scratch) / "iid"
             authfile = write_authfile(Path(scratch), request.credentials)
+            request = namespaced(request, Path(scratch))
             result = await run_streaming(self.bud_argv(request, iidfile, authfile), log)
             if result.returncode != 0:
                 raise BuildFailed(_failure_summary(result))

@@ -234,6 +234,7 @@ class BuildActivities:
                         credentials=ctx.credentials(),
                         build_secrets=ctx.build_secrets,
                         secrets_hash=self._secrets_hash(ctx),
+                        cache_namespace=ctx.workspace_slug,
                     ),
                     Reporter(log=sink.write, step=step),
                     self.engine,

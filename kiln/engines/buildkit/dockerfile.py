@@ -12,40 +12,19 @@ registry to pull it from here): the directive is dropped.
 
 from __future__ import annotations
 
-import hashlib
 import re
+
+from kiln.engines.cache_mounts import namespace_cache_mounts, namespace_prefix
+
+__all__ = [
+    "drop_syntax_directive",
+    "namespace_cache_mounts",
+    "namespace_prefix",
+    "prepare_dockerfile",
+]
 
 _SYNTAX_DIRECTIVE = re.compile(r"^#\s*syntax\s*=.*$", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"^#\s*\w+\s*=")
-_MOUNT = re.compile(r"--mount=(\S+)")
-
-
-def namespace_prefix(namespace: str) -> str:
-    """A short, stable, opaque prefix for a namespace (workspace or app identity)."""
-    return "kiln-ns-" + hashlib.sha256(namespace.encode()).hexdigest()[:16]
-
-
-def _rewrite_mount(spec: str, prefix: str) -> str:
-    fields = spec.split(",")
-    pairs = [field.split("=", 1) for field in fields]
-    kinds = [pair[1] for pair in pairs if len(pair) == 2 and pair[0].lower() == "type"]
-    if kinds[-1:] != ["cache"]:
-        return spec
-    ids = [pair[1] for pair in pairs if len(pair) == 2 and pair[0].lower() == "id"]
-    targets = [
-        pair[1]
-        for pair in pairs
-        if len(pair) == 2 and pair[0].lower() in ("target", "dst", "destination")
-    ]
-    original = ids[-1] if ids else (targets[-1] if targets else "")
-    kept = [field for field, pair in zip(fields, pairs, strict=True) if pair[0].lower() != "id"]
-    return ",".join([*kept, f"id={prefix}/{original}"])
-
-
-def namespace_cache_mounts(dockerfile: str, namespace: str) -> str:
-    """The Dockerfile with every cache mount's id moved into the namespace."""
-    prefix = namespace_prefix(namespace)
-    return _MOUNT.sub(lambda m: "--mount=" + _rewrite_mount(m.group(1), prefix), dockerfile)
 
 
 def drop_syntax_directive(dockerfile: str) -> str:
