@@ -13,10 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from kiln.baseimages.bootstrap import bootstrap, parse_target
 from kiln.cli.admin import admin_app
 from kiln.cli.quota import quota_app, registry_app
-from kiln.cli.serve import serve, work
 from kiln.config import Settings
 from kiln.detect.overrides import Overrides, overrides_from_env
 from kiln.errors import KilnError, UserError
@@ -186,12 +184,16 @@ def serve_command(
     updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = settings.model_copy(update=updates)
     err.print(f"kiln serve: http://{settings.host}:{settings.port}/api/docs")
+    from kiln.cli.serve import serve  # the service stack loads only when it is served
+
     _guard(lambda: asyncio.run(serve(settings, with_worker=not no_worker)))
 
 
 @app.command("worker")
 def worker_command() -> None:
     """Run a build worker alone (scale-out): needs KILN_TEMPORAL_ADDRESS and KILN_DATABASE_URL."""
+    from kiln.cli.serve import work
+
     _guard(lambda: asyncio.run(work(_settings())))
 
 
@@ -202,6 +204,8 @@ def bases_bootstrap(
 ) -> None:
     """Build base images from Debian packages, push them, and write the catalog."""
     settings = _settings()
+    from kiln.baseimages.bootstrap import bootstrap, parse_target
+
     target = _guard(lambda: parse_target(registry))
     with err.status("bootstrapping") as status:
 
