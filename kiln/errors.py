@@ -47,6 +47,10 @@ class ManifestError(UserError):
     code = "bad_manifest"
 
 
+class NotAWorkspaceMember(ManifestError):
+    """The app's sub-directory lies under a workspace root that does not list it."""
+
+
 class BuildFailed(UserError):
     """The engine ran and the build itself failed (a RUN step exited non-zero, …)."""
 

@@ -38,11 +38,13 @@ def detect(
     provider: str | None = None,
     overrides: Overrides | None = None,
     env_overrides: Overrides | None = None,
+    member: str | None = None,
 ) -> BuildPlan:
     """Plan the build of the project at `root`.
 
     `provider` and `overrides` are the API/CLI options (the highest layer), `env_overrides` the
     KILN_* build variables; the repository's kiln.toml and railpack.json come below them.
+    `member`: `root` is a workspace root and the app is its member in that directory.
     """
     repo = RepoView(root)
     options = (overrides or Overrides()).merged(Overrides(provider=provider))
@@ -57,7 +59,7 @@ def detect(
     if railpack is not None:
         layers.append(railpack.layer)
     merged = merge(layers)
-    plan = _detect(repo, catalog, merged)
+    plan = _detect(repo, catalog, merged, member)
     if railpack is not None:
         plan.explanations += railpack.notes
         plan.detected_files.append("railpack.json")
@@ -86,9 +88,12 @@ def _apply_procfile(repo: RepoView, plan: BuildPlan) -> None:
     plan.explanations += procfile_notes(procfile)
 
 
-def _detect(repo: RepoView, catalog: Catalog, merged: MergedOverrides) -> BuildPlan:
+def _detect(
+    repo: RepoView, catalog: Catalog, merged: MergedOverrides, member: str | None
+) -> BuildPlan:
     values = merged.values
     ctx = DetectContext(
+        member=member,
         repo=repo,
         catalog=catalog,
         version_override=values.language_version,

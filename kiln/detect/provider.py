@@ -29,6 +29,8 @@ class DetectContext:
     version_override: str | None = None
     dockerfile_override: str | None = None
     version_source: str = "the overrides"
+    member: str | None = None
+    """The app's directory inside a workspace whose root is being planned (a monorepo app)."""
 
     def override_request(self, parse: Callable[[str], Predicate | None]) -> VersionRequest | None:
         """The version the user asked for, which wins over every file of the repository."""

@@ -14,7 +14,7 @@ from kiln.config import Settings
 from kiln.engines.base import BuildRequest, Engine
 from kiln.engines.buildah import BuildahEngine
 from kiln.engines.buildkit import BuildKitEngine, BuildKitPool
-from kiln.errors import RegistryError
+from kiln.errors import RegistryError, UserError
 from kiln.logs.reporter import Reporter
 from kiln.pipeline.context import stage_context
 from kiln.plan.bases import load_catalog
@@ -116,11 +116,20 @@ def _write_secrets(directory: Path, values: dict[str, str]) -> dict[str, Path]:
     return files
 
 
+def context_of(source_dir: Path, plan: BuildPlan) -> Path:
+    """The directory the image is built from: the app's, or its workspace root above it."""
+    context = (source_dir / plan.context).resolve()
+    if context != source_dir.resolve() and context not in source_dir.resolve().parents:
+        raise UserError(f"the plan's build context {plan.context!r} is not above the app")
+    return context
+
+
 async def build_image(
     settings: Settings, request: ImageBuild, report: Reporter, engine: Engine
 ) -> BuiltImage:
     plan = request.plan
-    dockerfile = dockerfile_text(settings, request.source_dir, plan)
+    source_dir = context_of(request.source_dir, plan)
+    dockerfile = dockerfile_text(settings, source_dir, plan)
     ca_bundle = settings.ca_bundle()
     bases = _base_images(settings, plan)
     primary = request.tags[0]
@@ -133,7 +142,7 @@ async def build_image(
         if ca_bundle:
             secret_files[CA_SECRET_ID] = ca_bundle
         context_dir = Path(scratch) / "context"
-        files = stage_context(request.source_dir, context_dir)
+        files = stage_context(source_dir, context_dir)
         report.log(f"context: {files} files staged")
         dockerfile_path = Path(scratch) / "Dockerfile"
         dockerfile_path.write_text(dockerfile)

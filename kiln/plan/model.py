@@ -59,6 +59,11 @@ class BuildPlan(BaseModel):
         description="paths copied from the build stage; `SRC:DEST` copies SRC to DEST",
     )
     bases: BaseImages | None = None
+    context: str = Field(
+        default=".",
+        description="the build context relative to the app's directory: '../..' when the app is "
+        "a workspace member built from its workspace root",
+    )
     dockerfile: str | None = Field(
         default=None, description="the repository's own Dockerfile (dockerfile provider only)"
     )

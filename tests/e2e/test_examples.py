@@ -14,9 +14,12 @@ from typing import Any
 import pytest
 
 from kiln.config import Settings
+from kiln.detect.overrides import Overrides
 from kiln.logs.reporter import Reporter
-from kiln.pipeline.build import registry_client
+from kiln.pipeline.analyze import plan_workspace_member
+from kiln.pipeline.build import ImageBuild, build_image, default_engine, registry_client
 from kiln.pipeline.local import LocalBuild, build_local
+from kiln.plan.bases import load_catalog
 from kiln.refs import ImageRef
 from tests.snapshots.plans_of import EXAMPLES, example_names
 from tests.support.containers import run_image, wait_for_http
@@ -119,3 +122,31 @@ def test_source_only_change_reuses_the_dependency_layers(
     ]
     copy_sources = next(i for i, line in enumerate(lines) if line.endswith("COPY . ."))
     assert not lines[copy_sources + 1].startswith("--> Using cache")
+
+
+def test_a_monorepo_app_builds_from_its_sub_directory(
+    settings: Settings, registry: Registry, tmp_path: Path
+) -> None:
+    """An app whose sub-directory is a workspace member installs from the workspace root (root
+    lock file, every member's manifest) and runs that member."""
+    checkout = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "node-turborepo", checkout)
+    app_dir = checkout / "apps" / "web"
+    plan = plan_workspace_member(
+        app_dir, "apps/web", load_catalog(settings.catalog_path), Overrides()
+    )
+    assert plan is not None and plan.context == "../.."
+    image = ImageRef(registry.address, "examples/monorepo-member", "e2e")
+    built = asyncio.run(
+        build_image(
+            settings,
+            ImageBuild(source_dir=app_dir, plan=plan, tags=[image], push=True),
+            Reporter(log=print),
+            default_engine(settings),
+        )
+    )
+    assert built.digest == registry_digest(settings, image)
+    port = free_port()
+    with run_image(settings, str(image), {"PORT": str(port)}):
+        response = wait_for_http(f"http://127.0.0.1:{port}/")
+        assert "hello from a turborepo workspace (/app/apps/web)" in response.text

@@ -51,7 +51,7 @@ class NodeProvider:
         if manager.lock_file:
             plan.detected_files.append(manager.lock_file)
         workspace = find_workspace(repo, root)
-        app = self._app(plan, root, workspace)
+        app = self._app(plan, root, workspace, ctx.member)
         self._install(repo, plan, manager, workspace)
         framework = detect_framework(repo, app)
         if framework is not None:
@@ -70,7 +70,9 @@ class NodeProvider:
         return plan
 
     @staticmethod
-    def _app(plan: BuildPlan, root: PackageJson, workspace: Workspace | None) -> PackageJson:
+    def _app(
+        plan: BuildPlan, root: PackageJson, workspace: Workspace | None, member: str | None
+    ) -> PackageJson:
         if workspace is None:
             return root
         members = ", ".join(m.directory for m in workspace.members) or "none found"
@@ -80,7 +82,7 @@ class NodeProvider:
         )
         if workspace.task_runner is not None:
             plan.explain(f"uses {workspace.task_runner} (its config is at the workspace root)")
-        app, why = select_app(workspace)
+        app, why = select_app(workspace, member)
         plan.explain(why)
         return app
 

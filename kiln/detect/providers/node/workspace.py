@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from kiln.detect.providers.node.manifest import PackageJson, read_package_json
 from kiln.detect.repo import RepoView
+from kiln.errors import NotAWorkspaceMember
 
 MAX_MEMBERS = 200
 MAX_DEPTH = 4
@@ -109,8 +110,20 @@ def find_workspace(repo: RepoView, root: PackageJson) -> Workspace | None:
     return Workspace(root=root, members=members, task_runner=runner, source=source)
 
 
-def select_app(workspace: Workspace) -> tuple[PackageJson, str]:
-    """The package the image runs, and why."""
+def select_app(workspace: Workspace, member: str | None = None) -> tuple[PackageJson, str]:
+    """The package the image runs, and why; `member` is the app's directory when it was chosen
+    (the app's sub-directory of a monorepo)."""
+    if member is not None:
+        chosen = next((m for m in workspace.members if m.directory == member), None)
+        if chosen is None:
+            names = ", ".join(m.directory for m in workspace.members) or "none"
+            raise NotAWorkspaceMember(
+                f"{member} is not a member of the workspace ({workspace.source}; members: {names})"
+            )
+        return chosen, (
+            f"runs the workspace member {member}, the app's sub-directory; installs and builds "
+            "from the workspace root"
+        )
     if "start" in workspace.root.scripts:
         return workspace.root, "the workspace root has a start script, so the image runs it"
     startable = [m for m in workspace.members if "start" in m.scripts]
