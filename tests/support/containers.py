@@ -28,7 +28,12 @@ class RunningImage:
 
 
 def _buildah(settings: Settings) -> list[str]:
-    return ["buildah", "--storage-driver", settings.buildah_storage_driver]
+    """The same image store the engine builds into (KILN_BUILDAH_ROOT when set)."""
+    argv = ["buildah", "--storage-driver", settings.buildah_storage_driver]
+    if settings.buildah_root is not None:
+        root = settings.buildah_root
+        argv += ["--root", str(root), "--runroot", str(root / "run")]
+    return argv
 
 
 def image_config(settings: Settings, image: str) -> dict[str, Any]:
