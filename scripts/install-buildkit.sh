@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install buildkitd + buildctl (moby/buildkit, pinned) from the Go module proxy with `go install`.
+# Install buildkitd + buildctl (moby/buildkit, pinned), built from its module on the Go module proxy.
 # Idempotent: does nothing when both binaries of the pinned version are already on PATH / in GOBIN.
 # Needs Go (>= 1.22; /usr/local/go/bin/go is used when `go` is not on PATH) and Debian's runc.
 set -euo pipefail
