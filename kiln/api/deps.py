@@ -5,13 +5,31 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 
 from kiln.service.access import Principal, Role, authenticate, require_build, require_workspace
 from kiln.service.context import Services
-from kiln.service.sessions import CSRF_COOKIE, SESSION_COOKIE, from_cookie
+from kiln.service.sessions import CSRF_COOKIE, SESSION_COOKIE, Session, from_cookie
 
 ROLE_KEY = "x-kiln-role"
+
+
+def set_session_cookies(response: Response, session: Session, request: Request) -> None:
+    """The signed HttpOnly session cookie and the CSRF cookie the page's scripts read."""
+    secure = request.url.scheme == "https"
+    for name, value, httponly in (
+        (SESSION_COOKIE, session.cookie, True),
+        (CSRF_COOKIE, session.csrf, False),
+    ):
+        response.set_cookie(
+            name, value, max_age=session.max_age,
+            httponly=httponly, samesite="lax", secure=secure, path="/",
+        )  # fmt: skip
+
+
+def clear_session_cookies(response: Response) -> None:
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        response.delete_cookie(name, path="/")
 
 
 def services(request: Request) -> Services:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from kiln.api.deps import ROLE_KEY, ServicesDep
+from kiln.api.deps import ROLE_KEY, ServicesDep, clear_session_cookies, set_session_cookies
 from kiln.service import sessions
 
 router = APIRouter(prefix="/session", tags=["session"])
@@ -23,21 +23,12 @@ class LoginResult(BaseModel):
 @router.post("", openapi_extra={ROLE_KEY: "public"})
 async def login(svc: ServicesDep, request: Request, response: Response, body: Login) -> LoginResult:
     session = await sessions.login(svc, body.email, body.password)
-    secure = request.url.scheme == "https"
-    response.set_cookie(
-        sessions.SESSION_COOKIE, session.cookie, max_age=session.max_age,
-        httponly=True, samesite="lax", secure=secure, path="/",
-    )  # fmt: skip
-    response.set_cookie(
-        sessions.CSRF_COOKIE, session.csrf, max_age=session.max_age,
-        httponly=False, samesite="lax", secure=secure, path="/",
-    )  # fmt: skip
+    set_session_cookies(response, session, request)
     return LoginResult(csrf_token=session.csrf)
 
 
 @router.delete("", status_code=204, openapi_extra={ROLE_KEY: "public"})
 async def logout(response: Response) -> Response:
-    response.delete_cookie(sessions.SESSION_COOKIE, path="/")
-    response.delete_cookie(sessions.CSRF_COOKIE, path="/")
+    clear_session_cookies(response)
     response.status_code = 204
     return response

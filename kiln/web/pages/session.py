@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from kiln.api.deps import clear_session_cookies, set_session_cookies
 from kiln.errors import BadLogin
 from kiln.service import sessions
 from kiln.web.auth import ServicesDep, form
@@ -38,15 +39,7 @@ async def login(request: Request, svc: ServicesDep) -> Response:
         context = {"next": target, "problem": str(exc), "email": fields.get("email", "")}
         return page(request, "login.html", context, status_code=401)
     response = RedirectResponse(target, status_code=303)
-    secure = request.url.scheme == "https"
-    response.set_cookie(
-        sessions.SESSION_COOKIE, session.cookie, max_age=session.max_age,
-        httponly=True, samesite="lax", secure=secure, path="/",
-    )  # fmt: skip
-    response.set_cookie(
-        sessions.CSRF_COOKIE, session.csrf, max_age=session.max_age,
-        httponly=False, samesite="lax", secure=secure, path="/",
-    )  # fmt: skip
+    set_session_cookies(response, session, request)
     return response
 
 
@@ -54,6 +47,5 @@ async def login(request: Request, svc: ServicesDep) -> Response:
 async def logout(request: Request) -> Response:
     await form(request)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(sessions.SESSION_COOKIE, path="/")
-    response.delete_cookie(sessions.CSRF_COOKIE, path="/")
+    clear_session_cookies(response)
     return response
