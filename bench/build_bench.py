@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bench.report import write_section
 from kiln.config import Settings
 from kiln.detect import detect
-from kiln.engines.base import BuildRequest
+from kiln.engines.base import BuildRequest, Engine
 from kiln.engines.buildah import BuildahEngine
 from kiln.logs.reporter import Reporter
 from kiln.pipeline.build import dockerfile_text, registry_client
@@ -104,6 +105,21 @@ class Sample:
     size: int
 
 
+async def cold_then_warm(
+    engine: Engine, request: Callable[[bool], BuildRequest], changed: Path
+) -> tuple[float, float]:
+    """Seconds of a first build (not pushed), then of a rebuild after `changed` gained a newline
+    (pushed)."""
+    lines: list[str] = []
+    started = time.perf_counter()
+    await engine.build(request(False), Reporter(lines.append))
+    cold = time.perf_counter() - started
+    changed.write_text(changed.read_text() + "\n")
+    started = time.perf_counter()
+    await engine.build(request(True), Reporter(lines.append))
+    return cold, time.perf_counter() - started
+
+
 async def measure(
     settings: Settings, source: Path, dockerfile: str, image: ImageRef, touch: str
 ) -> Sample:
@@ -128,15 +144,7 @@ async def measure(
                 secrets={CA_SECRET_ID: ca} if ca else {},
             )  # fmt: skip
 
-        lines: list[str] = []
-        started = time.perf_counter()
-        await engine.build(request(False), Reporter(lines.append))
-        cold = time.perf_counter() - started
-        changed = context / touch
-        changed.write_text(changed.read_text() + "\n")
-        started = time.perf_counter()
-        await engine.build(request(True), Reporter(lines.append))
-        warm = time.perf_counter() - started
+        cold, warm = await cold_then_warm(engine, request, context / touch)
         async with registry_client(settings, registry) as client:
             size = await client.image_size(image.repository, image.reference)
         subprocess.run(["rm", "-rf", str(work / "storage")], check=False)

@@ -21,19 +21,24 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.build_bench import DEFAULT_EXAMPLES, SOURCE_FILE, Sample, measure, median_text
+from bench.build_bench import (
+    DEFAULT_EXAMPLES,
+    SOURCE_FILE,
+    Sample,
+    cold_then_warm,
+    measure,
+    median_text,
+)
 from bench.report import write_section
 from kiln.config import Settings
 from kiln.detect import detect
 from kiln.engines.base import BuildRequest
 from kiln.engines.buildkit import BuildKitEngine
-from kiln.logs.reporter import Reporter
 from kiln.pipeline.build import dockerfile_text, registry_client
 from kiln.pipeline.context import stage_context
 from kiln.plan.bases import load_catalog
@@ -64,15 +69,7 @@ async def measure_buildkit(
 
         with run_buildkitd(work / "root", [image.registry, bases]) as daemon:
             engine = BuildKitEngine(daemon.address, cache_tag="")
-            lines: list[str] = []
-            started = time.perf_counter()
-            await engine.build(request(False), Reporter(lines.append))
-            cold = time.perf_counter() - started
-            changed = context / touch
-            changed.write_text(changed.read_text() + "\n")
-            started = time.perf_counter()
-            await engine.build(request(True), Reporter(lines.append))
-            warm = time.perf_counter() - started
+            cold, warm = await cold_then_warm(engine, request, context / touch)
         async with registry_client(settings, image.registry) as client:
             size = await client.image_size(image.repository, image.reference)
         return Sample(cold, warm, size)
