@@ -1,9 +1,6 @@
 """Prepare a Dockerfile for BuildKit: no external frontend, cache mounts namespaced per tenant.
 
-BuildKit's cache mounts are shared by every build on a daemon whose mount has the same id, so a
-tenant naming another tenant's id (or just the same target path) would read and write its cache.
-Every `--mount=type=cache` is rewritten to an id prefixed with a hash of the build's cache
-namespace; a mount without an id gets one made from its target, which is BuildKit's own default.
+Cache mounts are namespaced per workspace by `kiln/engines/cache_mounts.py` (shared with buildah).
 
 A `# syntax=` directive would make the daemon pull a frontend image and run it instead of its
 built-in Dockerfile frontend, which would escape this rewrite (and there is no public image
@@ -14,14 +11,7 @@ from __future__ import annotations
 
 import re
 
-from kiln.engines.cache_mounts import namespace_cache_mounts, namespace_prefix
-
-__all__ = [
-    "drop_syntax_directive",
-    "namespace_cache_mounts",
-    "namespace_prefix",
-    "prepare_dockerfile",
-]
+from kiln.engines.cache_mounts import namespace_cache_mounts
 
 _SYNTAX_DIRECTIVE = re.compile(r"^#\s*syntax\s*=.*$", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"^#\s*\w+\s*=")

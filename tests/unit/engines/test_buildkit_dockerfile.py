@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from kiln.engines.buildkit.dockerfile import (
-    drop_syntax_directive,
-    namespace_cache_mounts,
-    namespace_prefix,
-    prepare_dockerfile,
-)
+from kiln.engines.buildkit.dockerfile import drop_syntax_directive, prepare_dockerfile
+from kiln.engines.cache_mounts import namespace_cache_mounts, namespace_prefix
 
 DOCKERFILE = """\
 # syntax=docker/dockerfile:1
